@@ -1,0 +1,29 @@
+// The moesim subcommands. Each takes the arguments after its name and returns the process exit
+// code: 0 success, 1 a failed run (e.g. validation error over threshold), 2 bad input.
+// Library errors arrive as moesim::Error and are printed by print_error().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "traces/status.h"
+
+namespace moesim::cli {
+
+using Args = std::vector<std::string>;
+
+struct Command {
+  const char* name;
+  const char* description;  // one line, printed by `moesim --help`
+  int (*run)(const Args& args);
+};
+
+// The table of commands, in the order `moesim --help` lists them.
+const std::vector<Command>& commands();
+
+// Prints "moesim: <message>" to stderr and returns exit code 2.
+int print_error(const Error& e);
+
+const char* version();
+
+}  // namespace moesim::cli

@@ -1,0 +1,70 @@
+// moesim: command-line entry point. Dispatches to the subcommands in commands().
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <unistd.h>
+
+#include "sim/cli/commands.h"
+#include "traces/file_io.h"
+
+namespace moesim::cli {
+
+int print_error(const Error& e) {
+  std::cerr << "moesim: " << e.message << std::endl;
+  return 2;
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+  };
+  return table;
+}
+
+}  // namespace moesim::cli
+
+namespace {
+
+void on_signal(int sig) {
+  const int removed = moesim::remove_pending_temporaries();
+  char buf[160];
+  int n = std::snprintf(buf, sizeof buf,
+                        "\nmoesim: interrupted (signal %d); run not finished, %d partial output(s) removed\n",
+                        sig, removed);
+  if (n > 0) (void)!write(2, buf, static_cast<size_t>(n));
+  std::_Exit(128 + sig);
+}
+
+void print_usage() {
+  std::cout << "moesim " << moesim::cli::version()
+            << " - simulate Mixture-of-Experts all-to-all, placement and training steps\n\n"
+               "usage: moesim <command> [options]   (moesim <command> --help for its options)\n\ncommands:\n";
+  for (const auto& c : moesim::cli::commands()) {
+    std::printf("  %-12s %s\n", c.name, c.description);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  if (argc < 2) {
+    print_usage();
+    return 2;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage();
+    return 0;
+  }
+  if (name == "--version") {
+    std::cout << "moesim " << moesim::cli::version() << "\n";
+    return 0;
+  }
+  for (const auto& c : moesim::cli::commands()) {
+    if (name == c.name) return c.run(moesim::cli::Args(argv + 2, argv + argc));
+  }
+  std::cerr << "moesim: unknown command '" << name << "' (moesim --help lists them)\n";
+  return 2;
+}
