@@ -26,4 +26,6 @@ int print_error(const Error& e);
 
 const char* version();
 
+int run_plan(const Args& args);  // sim/cli/cmd_plan.cc: expert placement planner
+
 }  // namespace moesim::cli

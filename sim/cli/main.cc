@@ -17,6 +17,7 @@ int print_error(const Error& e) {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"plan", "plan expert placement (replicas, GPU slots) from an expert-load matrix", run_plan},
   };
   return table;
 }

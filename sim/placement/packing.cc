@@ -1,0 +1,205 @@
+#include "sim/placement/packing.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "traces/check.h"
+
+namespace moesim::placement {
+namespace {
+
+// Item indices by weight, heaviest first; equal weights keep index order (a stable sort, which
+// is what torch's CPU sort does for EPLB's inputs).
+std::vector<int> order_heaviest_first(std::span<const double> w) {
+  std::vector<int> idx(w.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return w[static_cast<size_t>(a)] > w[static_cast<size_t>(b)]; });
+  return idx;
+}
+
+}  // namespace
+
+PackAssignment eplb_balanced_packing(std::span<const double> w, int num_packs) {
+  const int n = static_cast<int>(w.size());
+  MOESIM_CHECK(num_packs > 0 && n % num_packs == 0) << n << " items into " << num_packs << " packs";
+  const int per_pack = n / num_packs;
+  PackAssignment out;
+  out.pack.assign(static_cast<size_t>(n), -1);
+  out.rank_in_pack.assign(static_cast<size_t>(n), 0);
+  if (per_pack == 1) {
+    std::iota(out.pack.begin(), out.pack.end(), 0);
+    return out;
+  }
+  std::vector<double> pack_w(static_cast<size_t>(num_packs), 0.0);
+  std::vector<int> pack_n(static_cast<size_t>(num_packs), 0);
+  for (int item : order_heaviest_first(w)) {
+    int best = -1;
+    for (int p = 0; p < num_packs; ++p) {
+      if (pack_n[static_cast<size_t>(p)] >= per_pack) continue;
+      if (best < 0 || pack_w[static_cast<size_t>(p)] < pack_w[static_cast<size_t>(best)]) best = p;
+    }
+    out.pack[static_cast<size_t>(item)] = best;
+    out.rank_in_pack[static_cast<size_t>(item)] = pack_n[static_cast<size_t>(best)]++;
+    pack_w[static_cast<size_t>(best)] += w[static_cast<size_t>(item)];
+  }
+  return out;
+}
+
+SlotPacking::SlotPacking(std::span<const double> weights, std::span<const int> experts, int num_gpus,
+                         bool one_copy_per_gpu)
+    : w_(weights), expert_(experts), num_gpus_(num_gpus), one_copy_(one_copy_per_gpu) {
+  MOESIM_CHECK(weights.size() == experts.size()) << weights.size() << " weights, " << experts.size() << " experts";
+  MOESIM_CHECK(num_gpus > 0 && weights.size() % static_cast<size_t>(num_gpus) == 0)
+      << weights.size() << " items on " << num_gpus << " GPUs";
+  slots_ = static_cast<int>(weights.size()) / num_gpus;
+  items_.assign(static_cast<size_t>(num_gpus), {});
+  load_.assign(static_cast<size_t>(num_gpus), 0.0);
+}
+
+bool SlotPacking::holds(int gpu, int expert) const {
+  for (int i : items_[static_cast<size_t>(gpu)]) {
+    if (expert_[static_cast<size_t>(i)] == expert) return true;
+  }
+  return false;
+}
+
+void SlotPacking::place(int item, int gpu) {
+  items_[static_cast<size_t>(gpu)].push_back(item);
+  load_[static_cast<size_t>(gpu)] += w_[static_cast<size_t>(item)];
+}
+
+bool SlotPacking::pack_lpt() {
+  for (auto& v : items_) {
+    v.clear();
+    v.reserve(static_cast<size_t>(slots_));
+  }
+  std::fill(load_.begin(), load_.end(), 0.0);
+  for (int item : order_heaviest_first(w_)) {
+    const int e = expert_[static_cast<size_t>(item)];
+    int best = -1;
+    for (int g = 0; g < num_gpus_; ++g) {
+      if (static_cast<int>(items_[static_cast<size_t>(g)].size()) >= slots_) continue;
+      if (one_copy_ && holds(g, e)) continue;
+      if (best < 0 || load_[static_cast<size_t>(g)] < load_[static_cast<size_t>(best)]) best = g;
+    }
+    if (best >= 0) {
+      place(item, best);
+      continue;
+    }
+    // One-copy dead end: every GPU with room already holds e. Move an item x from a full GPU h
+    // that lacks e to a GPU g with room that lacks x's expert, then put `item` on h.
+    int g_room = -1, h_full = -1, x_pos = -1;
+    double best_peak = 0;
+    for (int g = 0; g < num_gpus_; ++g) {
+      if (static_cast<int>(items_[static_cast<size_t>(g)].size()) >= slots_) continue;
+      for (int h = 0; h < num_gpus_; ++h) {
+        if (static_cast<int>(items_[static_cast<size_t>(h)].size()) < slots_ || holds(h, e)) continue;
+        const auto& hv = items_[static_cast<size_t>(h)];
+        for (size_t k = 0; k < hv.size(); ++k) {
+          const int x = hv[k];
+          if (holds(g, expert_[static_cast<size_t>(x)])) continue;
+          const double wx = w_[static_cast<size_t>(x)];
+          const double peak = std::max(load_[static_cast<size_t>(g)] + wx,
+                                       load_[static_cast<size_t>(h)] - wx + w_[static_cast<size_t>(item)]);
+          if (g_room < 0 || peak < best_peak) {
+            g_room = g;
+            h_full = h;
+            x_pos = static_cast<int>(k);
+            best_peak = peak;
+          }
+        }
+      }
+    }
+    if (g_room < 0) return false;
+    auto& hv = items_[static_cast<size_t>(h_full)];
+    const int x = hv[static_cast<size_t>(x_pos)];
+    hv.erase(hv.begin() + x_pos);
+    load_[static_cast<size_t>(h_full)] -= w_[static_cast<size_t>(x)];
+    place(x, g_room);
+    place(item, h_full);
+  }
+  return true;
+}
+
+void SlotPacking::pack_dealt() {
+  for (auto& v : items_) v.clear();
+  std::fill(load_.begin(), load_.end(), 0.0);
+  std::vector<int> idx(w_.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) {
+    const double wa = w_[static_cast<size_t>(a)], wb = w_[static_cast<size_t>(b)];
+    if (wa != wb) return wa > wb;
+    return expert_[static_cast<size_t>(a)] < expert_[static_cast<size_t>(b)];
+  });
+  for (size_t k = 0; k < idx.size(); ++k) place(idx[k], static_cast<int>(k % static_cast<size_t>(num_gpus_)));
+}
+
+void SlotPacking::assign(std::span<const int> pack_of) {
+  MOESIM_CHECK(pack_of.size() == w_.size()) << pack_of.size() << " vs " << w_.size();
+  for (auto& v : items_) v.clear();
+  std::fill(load_.begin(), load_.end(), 0.0);
+  for (size_t i = 0; i < pack_of.size(); ++i) place(static_cast<int>(i), pack_of[i]);
+  for (const auto& v : items_) MOESIM_CHECK(static_cast<int>(v.size()) == slots_) << v.size() << " items, " << slots_ << " slots";
+}
+
+int SlotPacking::improve_by_swaps(int max_swaps) {
+  int swaps = 0;
+  while (swaps < max_swaps) {
+    int g = 0;
+    for (int k = 1; k < num_gpus_; ++k) {
+      if (load_[static_cast<size_t>(k)] > load_[static_cast<size_t>(g)]) g = k;
+    }
+    const double lg = load_[static_cast<size_t>(g)];
+    // Improvements below this are rounding noise; insisting on them could cycle.
+    const double eps = 1e-12 * std::max(1.0, lg);
+    double best_peak = lg - eps;
+    int best_a = -1, best_h = -1, best_b = -1;
+    const auto& gv = items_[static_cast<size_t>(g)];
+    for (size_t ka = 0; ka < gv.size(); ++ka) {
+      const int a = gv[ka];
+      const double wa = w_[static_cast<size_t>(a)];
+      const int ea = expert_[static_cast<size_t>(a)];
+      for (int h = 0; h < num_gpus_; ++h) {
+        if (h == g) continue;
+        const double lh = load_[static_cast<size_t>(h)];
+        if (lh >= best_peak) continue;  // any swap would put h at or above the best so far
+        if (one_copy_ && holds(h, ea)) continue;
+        const auto& hv = items_[static_cast<size_t>(h)];
+        for (size_t kb = 0; kb < hv.size(); ++kb) {
+          const int b = hv[kb];
+          const double d = wa - w_[static_cast<size_t>(b)];
+          if (d <= 0) continue;
+          const double peak = std::max(lg - d, lh + d);
+          if (peak >= best_peak) continue;
+          if (one_copy_ && holds(g, expert_[static_cast<size_t>(b)])) continue;
+          best_peak = peak;
+          best_a = static_cast<int>(ka);
+          best_h = h;
+          best_b = static_cast<int>(kb);
+        }
+      }
+    }
+    if (best_a < 0) break;
+    auto& av = items_[static_cast<size_t>(g)];
+    auto& bv = items_[static_cast<size_t>(best_h)];
+    const double d = w_[static_cast<size_t>(av[static_cast<size_t>(best_a)])] - w_[static_cast<size_t>(bv[static_cast<size_t>(best_b)])];
+    std::swap(av[static_cast<size_t>(best_a)], bv[static_cast<size_t>(best_b)]);
+    load_[static_cast<size_t>(g)] -= d;
+    load_[static_cast<size_t>(best_h)] += d;
+    ++swaps;
+  }
+  return swaps;
+}
+
+double SlotPacking::max_load() const { return *std::max_element(load_.begin(), load_.end()); }
+
+Phy2Log SlotPacking::phy2log() const {
+  Phy2Log out;
+  out.reserve(w_.size());
+  for (const auto& v : items_) {
+    for (int i : v) out.push_back(expert_[static_cast<size_t>(i)]);
+  }
+  return out;
+}
+
+}  // namespace moesim::placement
