@@ -26,6 +26,9 @@ int print_error(const Error& e);
 
 const char* version();
 
+int run_alltoall(const Args& args);  // sim/cli/cmd_alltoall.cc: time one all-to-all on a topology
+int run_topology(const Args& args);  // sim/cli/cmd_topology.cc: presets and DOT topologies
 int run_plan(const Args& args);  // sim/cli/cmd_plan.cc: expert placement planner
+int run_trace(const Args& args);  // sim/cli/cmd_trace.cc: expert-load trace stats and convert
 
 }  // namespace moesim::cli

@@ -1,0 +1,147 @@
+#include "sim/network/flow_network.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "traces/check.h"
+
+namespace moesim {
+
+FlowNetwork::FlowNetwork(const Topology& topology, double coalesce_rel)
+    : t_(topology),
+      coalesce_rel_(coalesce_rel),
+      solver_(static_cast<uint32_t>(topology.num_links())),
+      link_bytes_(topology.num_links(), 0.0),
+      link_busy_s_(topology.num_links(), 0.0) {}
+
+uint32_t FlowNetwork::add_flow(const LinkShare* path, size_t n, double bytes, Seconds latency_s, Seconds start_s,
+                               Seconds min_complete_s) {
+  MOESIM_CHECK(start_s >= now_) << "flow starts in the past: " << start_s << " < " << now_;
+  MOESIM_CHECK(bytes >= 0) << "negative flow size";
+  const uint32_t id = static_cast<uint32_t>(size_.size());
+  path_begin_.push_back(path_link_.size());
+  for (size_t i = 0; i < n; ++i) {
+    path_link_.push_back(path[i].link);
+    path_share_.push_back(path[i].share);
+    link_bytes_[path[i].link] += bytes * path[i].share;
+  }
+  path_end_.push_back(path_link_.size());
+  size_.push_back(bytes);
+  remaining_.push_back(bytes);
+  rate_.push_back(0);
+  start_.push_back(start_s);
+  latency_.push_back(latency_s);
+  min_complete_.push_back(min_complete_s);
+  pending_.push({start_s, id});
+  ++live_flows_;
+  return id;
+}
+
+bool FlowNetwork::idle() const { return live_flows_ == 0; }
+
+Seconds FlowNetwork::next_event_time() const {
+  Seconds t = next_drain_;
+  if (!pending_.empty()) t = std::min(t, pending_.top().t);
+  if (!draining_.empty()) t = std::min(t, draining_.top().t);
+  return t;
+}
+
+void FlowNetwork::solve() {
+  ++num_solves_;
+  active_rate_.resize(active_.size());
+  FlowPaths fp;
+  fp.ids = active_.data();
+  fp.begin = path_begin_.data();
+  fp.end = path_end_.data();
+  fp.link = path_link_.data();
+  fp.share = path_share_.data();
+  fp.num_flows = static_cast<uint32_t>(active_.size());
+  solver_.solve(fp, t_.link_bandwidths().data(), active_rate_.data());
+  next_drain_ = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < active_.size(); ++i) {
+    const uint32_t f = active_[i];
+    rate_[f] = active_rate_[i];
+    next_drain_ = std::min(next_drain_, now_ + remaining_[f] / rate_[f]);
+  }
+}
+
+void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::vector<uint32_t>* drained) {
+  MOESIM_CHECK(t >= now_) << "time runs backwards";
+  ++num_events_;
+  const Seconds dt = t - now_;
+  if (dt > 0 && !active_.empty()) {
+    for (uint32_t f : active_) remaining_[f] -= rate_[f] * dt;
+    for (uint32_t l : solver_.used_links()) link_busy_s_[l] += dt;
+  }
+  now_ = t;
+
+  // Drains: flows whose bytes are out (within the coalescing tolerance of their own transmit time).
+  bool changed = false;
+  size_t keep = 0;
+  for (size_t i = 0; i < active_.size(); ++i) {
+    const uint32_t f = active_[i];
+    const double left_s = remaining_[f] / rate_[f];
+    const double tol_s = coalesce_rel_ * (now_ - start_[f]);
+    if (remaining_[f] <= 1e-9 * size_[f] || left_s <= tol_s) {
+      remaining_[f] = 0;
+      draining_.push({std::max(now_ + latency_[f], min_complete_[f]), f});
+      if (drained) drained->push_back(f);
+      changed = true;
+    } else {
+      active_[keep++] = f;
+    }
+  }
+  active_.resize(keep);
+
+  // Activations.
+  while (!pending_.empty() && pending_.top().t <= now_) {
+    const uint32_t f = pending_.top().id;
+    pending_.pop();
+    if (size_[f] <= 0 || path_begin_[f] == path_end_[f]) {
+      // Nothing to send over the network (empty message or a GPU to itself).
+      draining_.push({std::max(now_ + latency_[f], min_complete_[f]), f});
+      if (drained) drained->push_back(f);
+    } else {
+      active_.push_back(f);
+      changed = true;
+    }
+  }
+  if (changed) {
+    std::sort(active_.begin(), active_.end());
+    if (active_.empty()) {
+      next_drain_ = std::numeric_limits<double>::infinity();
+      // The solver's used links must not accrue busy time while nothing transmits.
+      FlowPaths none;
+      none.begin = path_begin_.data();
+      none.end = path_end_.data();
+      solver_.solve(none, t_.link_bandwidths().data(), nullptr);
+    } else {
+      solve();
+    }
+  }
+
+  // Completions.
+  while (!draining_.empty() && draining_.top().t <= now_) {
+    completed->push_back(draining_.top().id);
+    draining_.pop();
+    --live_flows_;
+  }
+}
+
+void FlowNetwork::compact() {
+  if (live_flows_ != 0) return;
+  path_begin_.clear();
+  path_end_.clear();
+  size_.clear();
+  remaining_.clear();
+  rate_.clear();
+  start_.clear();
+  latency_.clear();
+  min_complete_.clear();
+  path_link_.clear();
+  path_share_.clear();
+  path_link_.shrink_to_fit();
+  path_share_.shrink_to_fit();
+}
+
+}  // namespace moesim
