@@ -109,8 +109,7 @@ MOESIM_HOST_DEVICE float exp_rn(float x) {
 // relative accuracy instead of underflowing through a huge e^-x.
 MOESIM_HOST_DEVICE float sigmoid_rn(float x) {
   const float e = exp_rn(x < 0.0f ? x : -x);  // e^-|x| in (0, 1]
-  const float denominator = add_rn(1.0f, e);
-  return x < 0.0f ? div_rn(e, denominator) : div_rn(1.0f, denominator);
+  return div_rn(x < 0.0f ? e : 1.0f, add_rn(1.0f, e));
 }
 
 // Maps a float to an unsigned integer with the same order (-NaN < -inf < ... < -0 < +0 < ... <

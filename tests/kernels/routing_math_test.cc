@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
+#include <vector>
 
 #include "kernels/bf16.h"
+#include "kernels/cpu/key_math.h"
 
 namespace moesim::kernels {
 namespace {
@@ -86,6 +90,60 @@ TEST(BFloat16, RoundsToNearestEven) {
   EXPECT_TRUE(std::isnan(BFloat16(std::numeric_limits<float>::quiet_NaN()).to_float()));
   EXPECT_EQ(BFloat16(3.140625f).to_float(), 3.140625f);  // exactly representable
   EXPECT_EQ(BFloat16::from_bits(0x4049).to_float(), 3.140625f);
+}
+
+// The CPU reference evaluates keys four at a time (SSE2); they must equal the scalar functions
+// the CUDA kernels use, bit for bit, including NaN, infinities, tails and the remainder loop.
+TEST(KeyMath, VectorKeysEqualScalarKeysBitForBit) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 30.0f);
+  std::vector<float> x(1003), bias(1003);
+  for (float& v : x) v = normal(rng);
+  for (float& v : bias) v = 0.01f * normal(rng);
+  const float specials[] = {0.0f, -0.0f, 88.7f, 89.0f, -103.9f, -104.1f, 1e-30f, -1e-30f,
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(), 0.5f, -0.5f};
+  for (std::size_t i = 0; i < std::size(specials); ++i) x[3 * i + 1] = specials[i];
+  const int n = static_cast<int>(x.size());
+  std::vector<float> keys(n), scores(n);
+  std::vector<std::uint32_t> ordered(n);
+
+  cpu_detail::sigmoid_keys(x.data(), bias.data(), n, scores.data(), keys.data(), ordered.data());
+  for (int e = 0; e < n; ++e) {
+    const float s = sigmoid_rn(x[e]);
+    const float k = detail::add_rn(s, bias[e]);
+    ASSERT_EQ(detail::float_bits(scores[e]), detail::float_bits(s)) << "x = " << x[e];
+    ASSERT_EQ(detail::float_bits(keys[e]), detail::float_bits(k)) << "x = " << x[e];
+    ASSERT_EQ(ordered[e], detail::ordered_bits(k));
+  }
+
+  // Softmax needs a finite max; drop the specials that are not logits.
+  for (float& v : x) {
+    if (!std::isfinite(v)) v = -5.0f;
+  }
+  cpu_detail::softmax_keys(x.data(), n, keys.data(), ordered.data());
+  float m = -std::numeric_limits<float>::infinity();
+  for (float v : x) m = v > m ? v : m;
+  for (int e = 0; e < n; ++e) {
+    const float k = exp_rn(detail::sub_rn(x[e], m));
+    ASSERT_EQ(detail::float_bits(keys[e]), detail::float_bits(k)) << "x = " << x[e];
+    ASSERT_EQ(ordered[e], detail::ordered_bits(k));
+  }
+}
+
+TEST(KeyMath, TopTwoOfOrderedKeys) {
+  std::mt19937 rng(6);
+  for (int n : {1, 2, 3, 7, 8, 9, 32, 33, 256}) {
+    std::vector<std::uint32_t> o(n);
+    for (auto& v : o) v = rng() % 5 == 0 ? 0xffffffffu : rng();  // duplicates of the max too
+    std::uint32_t first, second;
+    cpu_detail::top2_ordered(o.data(), n, &first, &second);
+    std::vector<std::uint32_t> sorted = o;
+    std::sort(sorted.rbegin(), sorted.rend());
+    EXPECT_EQ(first, sorted[0]) << n;
+    EXPECT_EQ(second, n >= 2 ? sorted[1] : 0u) << n;
+  }
 }
 
 }  // namespace
