@@ -1,5 +1,6 @@
 #include "traces/trace_gzip.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -22,7 +23,9 @@ Result<std::string> gunzip(std::string_view bytes, const std::string& source) {
   if (bytes.size() >= 18) {
     uint32_t isize = 0;
     std::memcpy(&isize, bytes.data() + bytes.size() - 4, 4);  // little-endian hosts only
-    out.reserve(static_cast<size_t>(isize) + 1);
+    // A truncated or corrupt file ends in arbitrary bytes: never trust the hint beyond what
+    // deflate can expand to (at most about 1032:1).
+    out.reserve(std::min<size_t>(isize, bytes.size() * 1032) + 1);
   }
   size_t offset = 0;
   while (offset < bytes.size()) {
@@ -43,7 +46,8 @@ Result<std::string> gunzip(std::string_view bytes, const std::string& source) {
     while (true) {
       if (out.capacity() - out.size() < 65536) out.reserve(out.capacity() * 2 + 65536);
       const size_t before = out.size();
-      const size_t room = std::min(out.capacity() - before, max_chunk);
+      // Hand zlib at most 4 MiB at a time, so growing the string never zero-fills far ahead.
+      const size_t room = std::min<size_t>(out.capacity() - before, size_t{4} << 20);
       out.resize(before + room);
       zs.next_out = reinterpret_cast<Bytef*>(out.data() + before);
       zs.avail_out = static_cast<uInt>(room);
