@@ -483,11 +483,9 @@ Result<CollectiveOutcome> CollectiveRunner::run_direct_analytic(const TrafficMat
         continue;
       }
       double best = 0;
-      const uint32_t want = f.dist[v] - 1;
-      for (uint32_t i = t_.out_begin(v); i < t_.out_end(v); ++i) {
-        const uint32_t l = t_.out_link(i);
-        const int w = t_.link_dst(l);
-        if (f.dist[w] == want && (w == dv || t_.forwards(w))) best = std::max(best, t_.link_latency(l) + lat_to[w]);
+      for (uint32_t i = f.next_begin[v]; i < f.next_begin[v + 1]; ++i) {
+        const uint32_t l = f.next_link[i];
+        best = std::max(best, t_.link_latency(l) + lat_to[t_.link_dst(l)]);
       }
       lat_to[v] = best;
     }
@@ -499,19 +497,12 @@ Result<CollectiveOutcome> CollectiveRunner::run_direct_analytic(const TrafficMat
       inflow[v] = 0;
       if (v == dv) continue;
       if (t_.vertex(v).kind == VertexKind::kGpu) max_lat = std::max(max_lat, lat_to[v]);
-      const uint32_t want = f.dist[v] - 1;
-      uint32_t count = 0;
-      for (uint32_t i = t_.out_begin(v); i < t_.out_end(v); ++i) {
-        const int w = t_.link_dst(t_.out_link(i));
-        if (f.dist[w] == want && (w == dv || t_.forwards(w))) ++count;
-      }
-      const double share = x / count;
-      for (uint32_t i = t_.out_begin(v); i < t_.out_end(v); ++i) {
-        const uint32_t l = t_.out_link(i);
-        const int w = t_.link_dst(l);
-        if (!(f.dist[w] == want && (w == dv || t_.forwards(w)))) continue;
+      const uint32_t b = f.next_begin[v], e = f.next_begin[v + 1];
+      const double share = x / (e - b);
+      for (uint32_t i = b; i < e; ++i) {
+        const uint32_t l = f.next_link[i];
         load[l] += share;
-        inflow[w] += share;
+        inflow[t_.link_dst(l)] += share;
       }
     }
     for (int s = 0; s < n; ++s) {

@@ -25,6 +25,20 @@ void Router::distances_to(int dst_vertex, DistanceField* f) const {
       }
     }
   }
+  // Next-hop lists, so that routing a flow walks only the links it may take.
+  f->next_begin.assign(nv + 1, 0);
+  f->next_link.clear();
+  for (int u = 0; u < nv; ++u) {
+    f->next_begin[u] = static_cast<uint32_t>(f->next_link.size());
+    if (f->dist[u] == DistanceField::kUnreachable || u == dst_vertex) continue;
+    const uint32_t want = f->dist[u] - 1;
+    for (uint32_t i = t_.out_begin(u); i < t_.out_end(u); ++i) {
+      const uint32_t l = t_.out_link(i);
+      const int v = t_.link_dst(l);
+      if (f->dist[v] == want && (v == dst_vertex || t_.forwards(v))) f->next_link.push_back(l);
+    }
+  }
+  f->next_begin[nv] = static_cast<uint32_t>(f->next_link.size());
 }
 
 double Router::route(int src_vertex, const DistanceField& f, uint64_t flow_hash, PathScratch* s,
@@ -52,22 +66,18 @@ double Router::route(int src_vertex, const DistanceField& f, uint64_t flow_hash,
         latency = std::max(latency, lu);
         continue;
       }
-      const uint32_t want = f.dist[u] - 1;
-      // Next hops: links to a vertex one hop closer that either is the destination or relays.
-      uint32_t count = 0;
-      for (uint32_t i = t_.out_begin(u); i < t_.out_end(u); ++i) {
-        const int v = t_.link_dst(t_.out_link(i));
-        if (f.dist[v] == want && (v == f.dst_vertex || t_.forwards(v))) ++count;
+      const uint32_t b = f.next_begin[u], e = f.next_begin[u + 1];
+      const uint32_t count = e - b;
+      uint32_t first = b, last = e;
+      double share = fu / count;
+      if (mode_ == EcmpMode::kHash) {
+        first = b + static_cast<uint32_t>(mix64(flow_hash ^ (static_cast<uint64_t>(u) << 32)) % count);
+        last = first + 1;
+        share = fu;
       }
-      uint32_t pick = 0;
-      if (mode_ == EcmpMode::kHash) pick = static_cast<uint32_t>(mix64(flow_hash ^ (static_cast<uint64_t>(u) << 32)) % count);
-      const double share = mode_ == EcmpMode::kHash ? fu : fu / count;
-      uint32_t k = 0;
-      for (uint32_t i = t_.out_begin(u); i < t_.out_end(u); ++i) {
-        const uint32_t l = t_.out_link(i);
+      for (uint32_t i = first; i < last; ++i) {
+        const uint32_t l = f.next_link[i];
         const int v = t_.link_dst(l);
-        if (!(f.dist[v] == want && (v == f.dst_vertex || t_.forwards(v)))) continue;
-        if (mode_ == EcmpMode::kHash && k++ != pick) continue;
         out->push_back(LinkShare{l, static_cast<float>(share)});
         if (s->frac[v] == 0.0) {
           s->next_layer.push_back(v);

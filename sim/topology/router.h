@@ -31,6 +31,8 @@ struct DistanceField {
   int dst_vertex = -1;
   std::vector<uint32_t> dist;    // kUnreachable where no path
   std::vector<uint32_t> order;   // vertices reached, by increasing distance (BFS order)
+  // Next hops toward the destination: links next_link[next_begin[v] .. next_begin[v + 1]).
+  std::vector<uint32_t> next_begin, next_link;
   static constexpr uint32_t kUnreachable = 0xffffffffu;
 };
 
