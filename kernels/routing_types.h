@@ -103,5 +103,7 @@ inline constexpr std::int64_t kMaxChoices = (std::int64_t{1} << 31) - 1;
 inline constexpr int kMaxGatingExperts = 1024;
 // Per-expert counters live in shared memory on the GPU.
 inline constexpr int kMaxPermuteExperts = 8192;
+// A token's k destination rows (and weights) live in shared memory on the GPU.
+inline constexpr int kMaxCudaRowTopK = 4096;
 
 }  // namespace moesim::kernels

@@ -269,6 +269,10 @@ Status permute_bytes(const void* x, std::int64_t num_tokens, std::int64_t hidden
                                   std::to_string(kMaxPermuteExperts) +
                                   ", the CUDA kernel's limit");
   }
+  if (top_k > kMaxCudaRowTopK) {
+    return make_error("", "", "permute: top_k (" + std::to_string(top_k) + ") > " +
+                                  std::to_string(kMaxCudaRowTopK) + ", the CUDA kernel's limit");
+  }
   const std::size_t needed = permute_workspace_bytes(num_tokens, top_k, num_experts);
   if (workspace_bytes < needed || (workspace == nullptr && needed > 0)) {
     return make_error("", "", "permute: workspace of " + std::to_string(workspace_bytes) +
@@ -320,6 +324,10 @@ Status unpermute_impl(const Storage* expert_out, const std::int32_t* dest_row,
                       std::int64_t hidden, Storage* out, cudaStream_t stream) {
   MOESIM_RETURN_IF_ERROR(validate_unpermute(expert_out, dest_row, weights, num_tokens, top_k,
                                             hidden, sizeof(Storage), out));
+  if (top_k > kMaxCudaRowTopK) {
+    return make_error("", "", "unpermute: top_k (" + std::to_string(top_k) + ") > " +
+                                  std::to_string(kMaxCudaRowTopK) + ", the CUDA kernel's limit");
+  }
   if (num_tokens == 0 || hidden == 0) return {};
   const int vec_bytes = pick_vec_bytes(hidden * static_cast<std::int64_t>(sizeof(Storage)),
                                        static_cast<int>(sizeof(Storage)), expert_out, out);

@@ -185,9 +185,10 @@ void* device_alloc(std::size_t bytes) {
   return cudaMalloc(&p, bytes + 16) == cudaSuccess ? p : nullptr;
 }
 
-// Times `launch` (repeated `repeats` times per iteration) with CUDA events.
+// Times `launch` (repeated `repeats` times per iteration) with CUDA events; returns the total
+// device seconds per launch summed over all iterations, for rate counters.
 template <typename Launch>
-void time_with_events(benchmark::State& state, int repeats, Launch&& launch) {
+double time_with_events(benchmark::State& state, int repeats, Launch&& launch) {
   cudaEvent_t start, stop;
   cudaEventCreate(&start);
   cudaEventCreate(&stop);
@@ -195,6 +196,7 @@ void time_with_events(benchmark::State& state, int repeats, Launch&& launch) {
     state.SkipWithError("launch failed");
   }
   cudaDeviceSynchronize();
+  double total_s = 0.0;
   for (auto _ : state) {
     cudaEventRecord(start);
     for (int r = 0; r < repeats; ++r) (void)launch();
@@ -202,18 +204,24 @@ void time_with_events(benchmark::State& state, int repeats, Launch&& launch) {
     cudaEventSynchronize(stop);
     float ms = 0.0f;
     cudaEventElapsedTime(&ms, start, stop);
-    state.SetIterationTime(ms / 1e3 / repeats);
+    const double s = ms / 1e3 / repeats;
+    state.SetIterationTime(s);
+    total_s += s;
   }
   cudaEventDestroy(start);
   cudaEventDestroy(stop);
   const cudaError_t code = cudaDeviceSynchronize();
   if (code != cudaSuccess) state.SkipWithError(cudaGetErrorString(code));
+  return total_s;
 }
 
-void set_bandwidth(benchmark::State& state, double bytes) {
-  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["bytes"] = bytes;
+// GB/s from the event times themselves (not Google Benchmark's CPU-time based rates).
+void set_bandwidth(benchmark::State& state, double bytes_per_launch, double total_s) {
+  const double gbs = total_s > 0 ? bytes_per_launch * state.iterations() / total_s / 1e9 : 0.0;
+  state.counters["GB/s"] = gbs;
   state.counters["peak_GB/s"] = peak_bytes_per_s() / 1e9;
+  state.counters["pct_peak"] = 100.0 * gbs / (peak_bytes_per_s() / 1e9);
+  state.counters["bytes"] = bytes_per_launch;
 }
 
 void BM_CudaGatingTopk(benchmark::State& state) {
@@ -286,12 +294,12 @@ void BM_CudaPermuteBf16(benchmark::State& state) {
   }
   if (!cuda_ok(state, cudaMemset(x, 0x3f, 2 * tokens * hidden), "memset")) return;
   const PermuteLayout layout{offsets, dest, source, nullptr, nullptr};
-  time_with_events(state, 1, [&] {
+  const double total_s = time_with_events(state, 1, [&] {
     return cuda::permute(static_cast<const BFloat16*>(x), tokens, hidden, idx, k, experts,
                          kNoCapacityLimit, static_cast<BFloat16*>(rows), layout, ws, ws_bytes,
                          nullptr);
   });
-  set_bandwidth(state, 2.0 * (tokens + choices) * hidden);
+  set_bandwidth(state, 2.0 * (tokens + choices) * hidden, total_s);
   state.SetItemsProcessed(state.iterations() * tokens);
   for (void* p : {static_cast<void*>(idx), x, rows, static_cast<void*>(offsets),
                   static_cast<void*>(dest), static_cast<void*>(source), ws}) {
@@ -322,11 +330,11 @@ void BM_CudaUnpermuteBf16(benchmark::State& state) {
     return;
   }
   if (!cuda_ok(state, cudaMemset(rows, 0x3f, 2 * choices * hidden), "memset")) return;
-  time_with_events(state, 1, [&] {
+  const double total_s = time_with_events(state, 1, [&] {
     return cuda::unpermute(static_cast<const BFloat16*>(rows), dest, w, tokens, k, hidden,
                            static_cast<BFloat16*>(out), nullptr);
   });
-  set_bandwidth(state, 2.0 * (choices + tokens) * hidden);
+  set_bandwidth(state, 2.0 * (choices + tokens) * hidden, total_s);
   state.SetItemsProcessed(state.iterations() * tokens);
   for (void* p : {static_cast<void*>(dest), static_cast<void*>(w), rows, out}) cudaFree(p);
 }
@@ -346,12 +354,12 @@ void BM_CudaMemcpyD2D(benchmark::State& state) {
     state.SkipWithError("cudaMalloc failed");
     return;
   }
-  time_with_events(state, 1, [&] {
+  const double total_s = time_with_events(state, 1, [&] {
     return cuda_ok(state, cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice), "memcpy")
                ? Status()
                : Status(make_error("", "", "memcpy failed"));
   });
-  set_bandwidth(state, 2.0 * bytes);
+  set_bandwidth(state, 2.0 * bytes, total_s);
   cudaFree(a);
   cudaFree(b);
 }
