@@ -9,7 +9,11 @@
 namespace moesim::routing {
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+// A set with no selectable expert: an infinite product of arrival times (score -inf). Products
+// that overflow are clamped to the largest double, so they rank below every finite product
+// and tie among themselves (-> lower index), but above sets with nothing selectable.
+constexpr double kNoScore = std::numeric_limits<double>::infinity();
+constexpr double kMaxProduct = std::numeric_limits<double>::max();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Rejection sampling from an alias table is used while the excluded experts hold at most this
 // share of the weight (expected tries <= 1 / (1 - share) = 4); beyond it, an exact scan.
@@ -71,6 +75,9 @@ TokenSelector::TokenSelector(const ExpertLayout& layout, int top_k, double corre
   last_time_.assign(cells, 0.0);
   remaining_.assign(cells, 0.0);
   allowed_.assign(cells, 1);
+  next_time_.assign(cells, kInf);
+  score_.assign(std::max({layout.n_group, layout.num_nodes, 1}), kNoScore);
+  allowed_list_.reserve(cells);
 }
 
 void TokenSelector::select(const SelectionTables& tables, const AffinityGroups* affinity, Rng& rng,
@@ -140,7 +147,7 @@ bool TokenSelector::arrive(const SelectionTables& t, int c, Rng& rng) {
       if (arrived_[i] != token_) rem += t.weight[i];
   }
   if (!(rem > 0)) return false;
-  const double time = last_time_[c] + rng.exponential() / rem;
+  const double time = last_time_[c] + rng.exponential_fast() / rem;
   if (by_rejection) {
     for (int tries = 0; tries < kMaxTries && e < 0; ++tries) {
       const int cand = b + t.cell_alias[c].sample(rng.next_u64());
@@ -171,11 +178,20 @@ bool TokenSelector::arrive(const SelectionTables& t, int c, Rng& rng) {
   return true;
 }
 
-double TokenSelector::top_m_score(const SelectionTables& t, int cb, int ce, int m, Rng& rng) {
-  for (int c = cb; c < ce; ++c) cursor_[c] = 0;
-  double score = 0;
+double TokenSelector::top_m_product(const SelectionTables& t, int cb, int ce, int m, Rng& rng) {
+  double product = 1.0;
   int found = 0;
-  for (int i = 0; i < m; ++i) {
+  if (ce - cb == 1) {  // one cell (groups = nodes, or nested the other way): its first m arrivals
+    if (!allowed_[cb]) return kNoScore;
+    for (int i = 0; i < m; ++i) {
+      if (num_arrived_[cb] <= i && !arrive(t, cb, rng)) break;
+      product *= arrival_time_[layout_.cell_begin[cb] + i];
+      ++found;
+    }
+    return found > 0 ? std::min(product, kMaxProduct) : kNoScore;
+  }
+  for (int c = cb; c < ce; ++c) cursor_[c] = 0;
+  for (int i = 0; i < m; ++i) {  // lazy merge of the cells' arrival sequences
     int best = -1;
     double best_time = kInf;
     for (int c = cb; c < ce; ++c) {
@@ -186,40 +202,43 @@ double TokenSelector::top_m_score(const SelectionTables& t, int cb, int ce, int 
     }
     if (best < 0) break;
     ++cursor_[best];
-    score -= std::log(best_time);
+    product *= best_time;
     ++found;
   }
-  return found > 0 ? score : kNegInf;
+  return found > 0 ? std::min(product, kMaxProduct) : kNoScore;
 }
 
-void TokenSelector::keep_best(std::vector<double>& score, int keep, const std::vector<int>& first_cell) {
-  const int n = static_cast<int>(score.size());
-  std::vector<char> kept(n, 0);
-  for (int r = 0; r < keep && r < n; ++r) {
-    int best = -1;
-    for (int i = 0; i < n; ++i)
-      if (!kept[i] && (best < 0 || score[i] > score[best])) best = i;  // ties: lower index
-    if (score[best] == kNegInf) break;  // nothing selectable left
-    kept[best] = 1;
+void TokenSelector::keep_best(const double* product, int n, int keep, const std::vector<int>& first_cell) {
+  // Rank of each set in the order (product ascending, index ascending): best = smallest product
+  // of arrival times (= largest sum of scores), ties to the lower index. Branch-free counting:
+  // the products are random, so a selection loop would mispredict on every comparison.
+  for (int i = 0; i < n; ++i) {
+    int rank = 0;
+    for (int j = 0; j < n; ++j)
+      rank += static_cast<int>(product[j] < product[i]) | static_cast<int>(product[j] == product[i] && j < i);
+    if (rank < keep && product[i] != kNoScore) continue;
+    for (int c = first_cell[i]; c < first_cell[i + 1]; ++c) allowed_[c] = 0;
   }
-  for (int i = 0; i < n; ++i)
-    if (!kept[i])
-      for (int c = first_cell[i]; c < first_cell[i + 1]; ++c) allowed_[c] = 0;
+}
+
+void TokenSelector::refresh_next_time(const SelectionTables& t, int c, Rng& rng) {
+  next_time_[c] = num_arrived_[c] > cursor_[c] || arrive(t, c, rng)
+                      ? arrival_time_[layout_.cell_begin[c] + cursor_[c]]
+                      : kInf;
 }
 
 int TokenSelector::next_allowed_arrival(const SelectionTables& t, Rng& rng) {
-  const int cells = layout_.num_cells();
   while (true) {
     int best = -1;
     double best_time = kInf;
-    for (int c = 0; c < cells; ++c) {
-      if (!allowed_[c]) continue;
-      if (num_arrived_[c] <= cursor_[c] && !arrive(t, c, rng)) continue;
-      const double time = arrival_time_[layout_.cell_begin[c] + cursor_[c]];
-      if (time < best_time) best_time = time, best = c;
+    for (int c : allowed_list_) {  // few cells: a branch-free argmin
+      const bool better = next_time_[c] < best_time;
+      best_time = better ? next_time_[c] : best_time;
+      best = better ? c : best;
     }
     if (best < 0) return -1;
     const int e = arrival_expert_[layout_.cell_begin[best] + cursor_[best]++];
+    refresh_next_time(t, best, rng);
     if (picked_[e] != token_) return e;  // an expert chosen by co-selection is skipped
   }
 }
@@ -234,21 +253,35 @@ void TokenSelector::select_limited(const SelectionTables& t, const AffinityGroup
     allowed_[c] = t.cell_has_weight[c];
   }
   if (layout_.group_limited()) {
-    group_score_.assign(layout_.n_group, kNegInf);
     const int group_size = layout_.num_experts / layout_.n_group;
     for (int g = 0; g < layout_.n_group; ++g)
-      group_score_[g] = top_m_score(t, layout_.group_first_cell[g], layout_.group_first_cell[g + 1],
-                                    std::min(2, group_size), rng);
-    keep_best(group_score_, layout_.topk_group, layout_.group_first_cell);
+      score_[g] = top_m_product(t, layout_.group_first_cell[g], layout_.group_first_cell[g + 1],
+                                std::min(2, group_size), rng);
+    keep_best(score_.data(), layout_.n_group, layout_.topk_group, layout_.group_first_cell);
   }
+  // The node limit binds only if more than M nodes still hold allowed experts (with groups =
+  // nodes and topk_group <= M, as in DeepSeek-V3, it never does: skip the scoring then).
+  int nodes_in_use = 0;
   if (layout_.node_limited()) {
-    node_score_.assign(layout_.num_nodes, kNegInf);
+    for (int n = 0; n < layout_.num_nodes; ++n) {
+      bool any = false;
+      for (int c = layout_.node_first_cell[n]; c < layout_.node_first_cell[n + 1]; ++c) any |= allowed_[c] != 0;
+      nodes_in_use += any;
+    }
+  }
+  if (layout_.node_limited() && nodes_in_use > layout_.max_nodes) {
     const int m = std::max(1, top_k_ / layout_.max_nodes);
     for (int n = 0; n < layout_.num_nodes; ++n)
-      node_score_[n] = top_m_score(t, layout_.node_first_cell[n], layout_.node_first_cell[n + 1], m, rng);
-    keep_best(node_score_, layout_.max_nodes, layout_.node_first_cell);
+      score_[n] = top_m_product(t, layout_.node_first_cell[n], layout_.node_first_cell[n + 1], m, rng);
+    keep_best(score_.data(), layout_.num_nodes, layout_.max_nodes, layout_.node_first_cell);
   }
-  for (int c = 0; c < cells; ++c) cursor_[c] = 0;
+  allowed_list_.clear();
+  for (int c = 0; c < cells; ++c) {
+    cursor_[c] = 0;
+    if (!allowed_[c]) continue;
+    allowed_list_.push_back(c);
+    refresh_next_time(t, c, rng);
+  }
   for (int j = 0; j < top_k_; ++j) {
     int e = -1;
     if (j > 0 && aff && rng.uniform() < correlation_) e = affinity_pick(t, *aff, out[0], true, rng);

@@ -11,7 +11,9 @@
 // top-k are the k first arrivals. Within a cell (a set of experts) of remaining weight W the
 // next arrival comes after Exp(1) / W more time and is e with probability w_e / W (memoryless),
 // so arrivals can be generated lazily, in order, per cell — without drawing one score per
-// expert. Cost: O(k) alias draws per token when nothing constrains the choice.
+// expert. Cost: O(k) alias draws per token when nothing constrains the choice (no times
+// needed); with group/node limits, two arrivals per group/node (Exp(1) by ziggurat) plus the
+// merge — about 7x the unconstrained cost at the DeepSeek-V3 shape (tests/bench/routing_bench).
 //
 // Group-limited routing (DeepSeek-V3 code): group score = sum of the top-2 scores of its
 // experts (top-1 for one-expert groups); keep the topk_group best groups. Node-limited routing
@@ -81,15 +83,19 @@ class TokenSelector {
   void select_limited(const SelectionTables& t, const AffinityGroups* aff, Rng& rng, int32_t* out);
   // Next arrival of cell c's race; false when the cell has nothing left.
   bool arrive(const SelectionTables& t, int c, Rng& rng);
-  // Sum of -ln(time) of the first m arrivals among the allowed cells in [cb, ce); -inf if none.
-  double top_m_score(const SelectionTables& t, int cb, int ce, int m, Rng& rng);
+  // Product of the first m arrival times among the allowed cells in [cb, ce) (+inf if none).
+  // A set's score, the sum of its top-m scores -ln(time), is -ln(product): ranking sets by
+  // smallest product needs no log.
+  double top_m_product(const SelectionTables& t, int cb, int ce, int m, Rng& rng);
+  // next_time_[c] = time of cell c's arrival at its cursor (generated if needed), inf if none.
+  void refresh_next_time(const SelectionTables& t, int c, Rng& rng);
   // Next arrival among allowed cells not yet picked; -1 when none left.
   int next_allowed_arrival(const SelectionTables& t, Rng& rng);
   // A correlated choice from f's affinity group; -1 when no candidate.
   int affinity_pick(const SelectionTables& t, const AffinityGroups& aff, int f, bool use_allowed, Rng& rng);
-  // Keeps the `keep` best of `score[0..n)` (ties: lower index) and marks the cells of the rest
-  // (first cells from `first_cell`) not allowed.
-  void keep_best(std::vector<double>& score, int keep, const std::vector<int>& first_cell);
+  // Keeps the `keep` best (smallest) of product[0..n) (ties: lower index) and marks the cells of
+  // the rest (cells first_cell[i] .. first_cell[i+1]) not allowed.
+  void keep_best(const double* product, int n, int keep, const std::vector<int>& first_cell);
 
   const ExpertLayout& layout_;
   int top_k_;
@@ -102,7 +108,8 @@ class TokenSelector {
   std::vector<int> num_arrived_, cursor_;
   std::vector<double> last_time_, remaining_;
   std::vector<char> allowed_;
-  std::vector<double> group_score_, node_score_;
+  std::vector<int> allowed_list_;
+  std::vector<double> score_, next_time_;
 };
 
 }  // namespace moesim::routing

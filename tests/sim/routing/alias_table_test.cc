@@ -60,5 +60,27 @@ TEST(Random, LogGammaHasTheRightMean) {
   }
 }
 
+// Ziggurat Exp(1): tail probabilities P(X > x) = e^-x over n = 400,000 draws, each count
+// Binomial(n, e^-x), bound 5 sd; x = 8 lies in the tail beyond r = 7.697 (sampled separately),
+// x = 0.05 and 1 in the strips. Mean 1 +- 5 / sqrt(n).
+TEST(Random, ZigguratExponentialHasTheExponentialLaw) {
+  Rng rng(5);
+  const int n = 400000;
+  const std::vector<double> xs = {0.05, 1.0, 3.0, 5.0, 8.0};
+  std::vector<int> above(xs.size(), 0);
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const double v = rng.exponential_fast();
+    ASSERT_GE(v, 0.0);
+    sum += v;
+    for (size_t j = 0; j < xs.size(); ++j) above[j] += v > xs[j];
+  }
+  EXPECT_NEAR(sum / n, 1.0, 5.0 / std::sqrt(n));
+  for (size_t j = 0; j < xs.size(); ++j) {
+    const double p = std::exp(-xs[j]);
+    EXPECT_NEAR(above[j], n * p, 5 * std::sqrt(n * p * (1 - p))) << "x = " << xs[j];
+  }
+}
+
 }  // namespace
 }  // namespace moesim::routing
