@@ -1,6 +1,8 @@
 #include "sim/placement/balanced_policy.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "sim/placement/eplb_policy.h"
@@ -13,8 +15,18 @@ namespace {
 
 // Swap-search budget: a swap fixes one pair; a few passes over every slot is plenty.
 int swap_budget(int num_physical) { return 4 * num_physical; }
+// Local search stops within this relative distance of the lower bound.
+constexpr double kGoodEnough = 1e-4;
 
-// Allocation-search budget (step 3).
+// Capacity allocations (step 2): bisection steps and tolerance for the smallest capacity whose
+// allocation fits, and the capacities tried above it (relative slack).
+constexpr int kCapacitySteps = 30;
+constexpr double kCapacityTolerance = 1e-6;
+constexpr double kCapacitySlack[] = {0.0, 0.003, 0.01, 0.03, 0.1};
+
+// Allocation search (step 3): only when the best is this far above the bound; rounds and
+// candidates per round.
+constexpr double kSearchGap = 3e-3;
 constexpr int kAllocationRounds = 4;
 constexpr int kDonorCandidates = 3;
 constexpr int kReceiverCandidates = 3;
@@ -24,6 +36,7 @@ struct Items {
   std::vector<int> expert;
 };
 
+// Replicas expert by expert: expert e's c_e replicas weigh loads[e] / c_e each.
 Items items_for(std::span<const double> loads, std::span<const int> counts) {
   Items it;
   const int total = std::accumulate(counts.begin(), counts.end(), 0);
@@ -38,12 +51,30 @@ Items items_for(std::span<const double> loads, std::span<const int> counts) {
   return it;
 }
 
-// Packs the replicas given by `counts`; returns the packed map and its maximum.
-PackedLayer pack_counts(std::span<const double> loads, std::span<const int> counts, int num_gpus, bool one_copy) {
+// LPT + swaps for the replicas given by `counts`.
+PackedLayer pack_counts(std::span<const double> loads, std::span<const int> counts, int num_gpus, bool one_copy,
+                        double good_enough) {
   const Items it = items_for(loads, counts);
   SlotPacking pk(it.weight, it.expert, num_gpus, one_copy);
   if (!pk.pack_lpt()) pk.pack_dealt();
-  pk.improve_by_swaps(swap_budget(static_cast<int>(it.weight.size())));
+  pk.improve_by_swaps(swap_budget(static_cast<int>(it.weight.size())), good_enough);
+  return {pk.phy2log(), pk.max_load()};
+}
+
+// Swap search starting from an existing map.
+PackedLayer polish(std::span<const double> loads, const Phy2Log& m, int num_gpus, bool one_copy, double good_enough) {
+  const int n = static_cast<int>(loads.size());
+  const auto cnt = logcnt(m, n);
+  const Items it = items_for(loads, cnt);
+  // items_for lists replicas expert by expert; give each slot the next replica item of its expert.
+  std::vector<int> next_item(static_cast<size_t>(n), 0);
+  for (int e = 1; e < n; ++e) next_item[static_cast<size_t>(e)] = next_item[static_cast<size_t>(e - 1)] + cnt[static_cast<size_t>(e - 1)];
+  const size_t slots = m.size() / static_cast<size_t>(num_gpus);
+  std::vector<int> pack_of(m.size());
+  for (size_t s = 0; s < m.size(); ++s) pack_of[static_cast<size_t>(next_item[static_cast<size_t>(m[s])]++)] = static_cast<int>(s / slots);
+  SlotPacking pk(it.weight, it.expert, num_gpus, one_copy);
+  pk.assign(pack_of);
+  pk.improve_by_swaps(swap_budget(static_cast<int>(m.size())), good_enough);
   return {pk.phy2log(), pk.max_load()};
 }
 
@@ -53,18 +84,44 @@ int allocation_cap(int num_experts, int num_physical, int num_gpus, bool one_cop
   return static_cast<long long>(num_experts) * num_gpus >= num_physical ? num_gpus : num_physical;
 }
 
-// The heaviest GPU of a map (lowest index on ties) and its experts.
-std::vector<int> experts_on_heaviest_gpu(std::span<const double> loads, const Phy2Log& phy2log, int num_gpus) {
-  const auto gl = gpu_load(loads, phy2log, num_gpus);
+// Replica counts for capacity T: c_e = max(1, ceil(w_e / T)), spare slots to the coldest
+// experts (`by_load` ascending), each at most `cap`. False when T needs more than the slots.
+bool counts_for_capacity(std::span<const double> loads, const std::vector<int>& by_load, int num_physical, int cap,
+                         double capacity, std::vector<int>* counts) {
+  long long total = 0;
+  for (size_t e = 0; e < loads.size(); ++e) {
+    const double need = std::ceil(loads[e] / (capacity * (1 + 1e-12)));
+    const int c = std::max(1, static_cast<int>(std::min(need, 1e9)));
+    if (c > cap) return false;
+    (*counts)[e] = c;
+    total += c;
+  }
+  if (total > num_physical) return false;
+  long long spare = num_physical - total;
+  while (spare > 0) {
+    bool placed = false;
+    for (int e : by_load) {
+      if (spare == 0) break;
+      if ((*counts)[static_cast<size_t>(e)] < cap) {
+        ++(*counts)[static_cast<size_t>(e)];
+        --spare;
+        placed = true;
+      }
+    }
+    if (!placed) return false;
+  }
+  return true;
+}
+
+// The experts on the heaviest GPU of a map, heaviest replica first.
+std::vector<int> experts_on_heaviest_gpu(std::span<const double> loads, const Phy2Log& m, int num_gpus) {
+  const auto gl = gpu_load(loads, m, num_gpus);
   const size_t g = static_cast<size_t>(std::max_element(gl.begin(), gl.end()) - gl.begin());
-  const size_t slots = phy2log.size() / static_cast<size_t>(num_gpus);
-  std::vector<int> out(phy2log.begin() + static_cast<std::ptrdiff_t>(g * slots),
-                       phy2log.begin() + static_cast<std::ptrdiff_t>((g + 1) * slots));
-  // Heaviest replica first, so the most promising receivers are tried first.
-  const auto cnt = logcnt(phy2log, static_cast<int>(loads.size()));
-  std::stable_sort(out.begin(), out.end(), [&](int a, int b) {
-    return loads[static_cast<size_t>(a)] / cnt[static_cast<size_t>(a)] > loads[static_cast<size_t>(b)] / cnt[static_cast<size_t>(b)];
-  });
+  const size_t slots = m.size() / static_cast<size_t>(num_gpus);
+  std::vector<int> out(m.begin() + static_cast<std::ptrdiff_t>(g * slots), m.begin() + static_cast<std::ptrdiff_t>((g + 1) * slots));
+  const auto cnt = logcnt(m, static_cast<int>(loads.size()));
+  auto per = [&](int e) { return loads[static_cast<size_t>(e)] / cnt[static_cast<size_t>(e)]; };
+  std::stable_sort(out.begin(), out.end(), [&](int a, int b) { return per(a) > per(b); });
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
@@ -79,25 +136,68 @@ Result<PackedLayer> pack_min_max(std::span<const double> loads, int num_physical
                           " experts: some GPU must hold two replicas of one expert");
   }
   const auto counts = replicate_min_max(loads, num_physical, allocation_cap(n, num_physical, num_gpus, one_copy));
-  return pack_counts(loads, counts, num_gpus, one_copy);
+  const double good_enough = load_lower_bound(loads, num_physical, num_gpus, one_copy) * (1 + kGoodEnough);
+  return pack_counts(loads, counts, num_gpus, one_copy, good_enough);
 }
 
 Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
   const int n = p.num_experts();
   const int cap = allocation_cap(n, p.num_physical, p.num_gpus, p.one_copy_per_gpu);
-  MOESIM_ASSIGN_OR_RETURN(PackedLayer best, pack_min_max(p.loads, p.num_physical, p.num_gpus, p.one_copy_per_gpu));
-  std::vector<int> best_counts = logcnt(best.phy2log, n);
-
-  // Step 3: move one replica at a time from a donor to an expert on the heaviest GPU.
   const double bound = load_lower_bound(p.loads, p.num_physical, p.num_gpus, p.one_copy_per_gpu);
-  for (int round = 0; round < kAllocationRounds && best.max_load > bound * (1 + 1e-9); ++round) {
+  const double good_enough = bound * (1 + kGoodEnough);
+  // Step 1: greedy min-max allocation, LPT, swaps.
+  MOESIM_ASSIGN_OR_RETURN(PackedLayer best, pack_min_max(p.loads, p.num_physical, p.num_gpus, p.one_copy_per_gpu));
+
+  // Step 2: capacity allocations. The allocation's replica total falls as T grows, so the
+  // smallest T whose allocation fits the slots is found by bisection; packing quality is not
+  // monotone in T, so a few capacities just above it are packed (best-fit and LPT) and the
+  // lightest result, polished by the swap search, is a candidate.
+  std::vector<int> by_load(static_cast<size_t>(n));
+  std::iota(by_load.begin(), by_load.end(), 0);
+  std::stable_sort(by_load.begin(), by_load.end(),
+                   [&](int a, int b) { return p.loads[static_cast<size_t>(a)] < p.loads[static_cast<size_t>(b)]; });
+  std::vector<int> counts(static_cast<size_t>(n));
+  if (best.max_load > good_enough) {
+    double lo = bound, hi = best.max_load;
+    const bool any_fits = counts_for_capacity(p.loads, by_load, p.num_physical, cap, hi, &counts);
+    for (int step = 0; any_fits && step < kCapacitySteps && hi > lo * (1 + kCapacityTolerance); ++step) {
+      const double mid = 0.5 * (lo + hi);
+      if (counts_for_capacity(p.loads, by_load, p.num_physical, cap, mid, &counts)) hi = mid;
+      else lo = mid;
+    }
+    double fitted_max = best.max_load;
+    Phy2Log fitted;
+    for (double slack : kCapacitySlack) {
+      const double capacity = hi * (1 + slack);
+      if (!any_fits || capacity >= fitted_max || fitted_max <= good_enough) break;
+      if (!counts_for_capacity(p.loads, by_load, p.num_physical, cap, capacity, &counts)) continue;
+      const Items items = items_for(p.loads, counts);
+      SlotPacking pk(items.weight, items.expert, p.num_gpus, p.one_copy_per_gpu);
+      if (pk.pack_best_fit(capacity) && pk.max_load() < fitted_max) {
+        fitted_max = pk.max_load();
+        fitted = pk.phy2log();
+      }
+      if (pk.pack_lpt() && pk.max_load() < fitted_max) {
+        fitted_max = pk.max_load();
+        fitted = pk.phy2log();
+      }
+    }
+    if (!fitted.empty()) {
+      PackedLayer cand = polish(p.loads, fitted, p.num_gpus, p.one_copy_per_gpu, good_enough);
+      if (cand.max_load < best.max_load) best = std::move(cand);
+    }
+  }
+
+  // Step 3: allocation search. Move one replica from a cheap donor (whose per-replica load
+  // grows least) to an expert on the heaviest GPU, repack, keep the best; a few rounds.
+  std::vector<int> best_counts = logcnt(best.phy2log, n);
+  for (int round = 0; round < kAllocationRounds && best.max_load > bound * (1 + kSearchGap); ++round) {
     std::vector<int> receivers;
     for (int e : experts_on_heaviest_gpu(p.loads, best.phy2log, p.num_gpus)) {
       if (best_counts[static_cast<size_t>(e)] < cap && static_cast<int>(receivers.size()) < kReceiverCandidates) {
         receivers.push_back(e);
       }
     }
-    // Donors: experts whose per-replica load grows least when they lose a replica.
     std::vector<int> donors;
     for (int e = 0; e < n; ++e) {
       if (best_counts[static_cast<size_t>(e)] >= 2) donors.push_back(e);
@@ -113,13 +213,13 @@ Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
     for (int r : receivers) {
       for (int d : donors) {
         if (d == r) continue;
-        std::vector<int> counts = best_counts;
-        --counts[static_cast<size_t>(d)];
-        ++counts[static_cast<size_t>(r)];
-        PackedLayer cand = pack_counts(p.loads, counts, p.num_gpus, p.one_copy_per_gpu);
+        std::vector<int> c = best_counts;
+        --c[static_cast<size_t>(d)];
+        ++c[static_cast<size_t>(r)];
+        PackedLayer cand = pack_counts(p.loads, c, p.num_gpus, p.one_copy_per_gpu, good_enough);
         if (cand.max_load < round_best.max_load * (1 - 1e-12)) {
           round_best = std::move(cand);
-          round_counts = std::move(counts);
+          round_counts = std::move(c);
           improved = true;
         }
       }
@@ -129,31 +229,20 @@ Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
     best_counts = std::move(round_counts);
   }
 
-  // Step 4: EPLB and EPLB + swaps, when they respect the constraints.
+  // Step 4: EPLB itself, and EPLB polished by the swap search, when it respects the
+  // constraints. Scores are recomputed from phy2log: the packer's running sums carry rounding
+  // from swaps, and "never worse than eplb" must hold for the loads a reader computes.
   const Phy2Log eplb = eplb_place(p);
   if (!p.one_copy_per_gpu || satisfies_one_copy(eplb, p.num_gpus)) {
-    const auto cnt = logcnt(eplb, n);
-    std::vector<double> w(eplb.size());
-    std::vector<int> pack_of(eplb.size());
-    const int slots = p.slots_per_gpu();
-    for (size_t s = 0; s < eplb.size(); ++s) {
-      w[s] = p.loads[static_cast<size_t>(eplb[s])] / cnt[static_cast<size_t>(eplb[s])];
-      pack_of[s] = static_cast<int>(s) / slots;
-    }
-    SlotPacking pk(w, eplb, p.num_gpus, p.one_copy_per_gpu);
-    pk.assign(pack_of);
-    pk.improve_by_swaps(swap_budget(p.num_physical));
-    // Scores recomputed from scratch: the packer's running sums carry rounding from swaps, and
-    // "never worse than eplb" must hold for the loads a reader computes from phy2log.
     auto exact_max = [&](const Phy2Log& m) { return max_of(gpu_load(p.loads, m, p.num_gpus)); };
     double best_max = exact_max(best.phy2log);
-    Phy2Log swapped = pk.phy2log();
-    const double swapped_max = exact_max(swapped);
-    if (swapped_max < best_max) {
-      best.phy2log = std::move(swapped);
-      best_max = swapped_max;
+    const double eplb_max = exact_max(eplb);
+    if (eplb_max < best_max) {
+      best = {eplb, eplb_max};
+      best_max = eplb_max;
+      PackedLayer polished = polish(p.loads, eplb, p.num_gpus, p.one_copy_per_gpu, good_enough);
+      if (exact_max(polished.phy2log) < best_max) best = std::move(polished);
     }
-    if (exact_max(eplb) < best_max) best.phy2log = eplb;
   }
   return std::move(best.phy2log);
 }

@@ -9,14 +9,22 @@
 // Algorithm, per layer (global: replicas may go to any GPU):
 //  1. allocation: greedy min-max load per replica with each expert capped at G replicas
 //     (beyond G, some GPU holds two copies: its share ceil(c/G) * w/c never drops below w/G,
-//     so the slot does more good on another expert);
-//  2. packing: LPT (heaviest replica to the lightest GPU with room), then pairwise-swap local
-//     search on the heaviest GPU (see packing.h);
-//  3. allocation search: while the heaviest GPU is above the lower bound, try moving one
-//     replica from a cheap donor expert to an expert on the heaviest GPU, repack, keep if better
-//     (a bounded number of rounds);
-//  4. candidates EPLB itself and EPLB followed by the swap search are scored too; the lightest
+//     so the slot does more good on another expert); packing: LPT (heaviest replica to the
+//     lightest GPU with room), then pairwise-swap local search on the heaviest GPU (packing.h);
+//  2. capacity allocations: for a capacity T give each expert just enough replicas,
+//     c_e = max(1, ceil(w_e / T)), and the spare slots to the coldest experts. Greedy min-max
+//     makes all hot replicas about equal; when there are more of them than GPUs two share a GPU,
+//     whereas replicas just under T each fill a GPU together with cold experts. The smallest T
+//     whose allocation fits is found by bisection, a few T just above it are packed (best-fit
+//     decreasing and LPT), the best is polished by the swap search;
+//  3. allocation search, when still more than 0.3% above the lower bound: move one replica from
+//     a cheap donor expert to an expert on the heaviest GPU, repack, keep if better (4 rounds);
+//  4. EPLB itself (and EPLB polished by the swap search) is a candidate too; the lightest
 //     maximum wins, so the result is never worse than `eplb` on max/mean.
+// Local search stops once the heaviest GPU is within 0.01% of the lower bound.
+// What it does not do: keep expert groups on nodes. EPLB's hierarchical mode keeps a group's
+// replicas on one node so group-limited routing (DeepSeek-V3) crosses fewer nodes; `balanced`
+// optimises per-GPU load only (use `affinity` or `eplb` when node locality matters more).
 // Honours one_copy_per_gpu in every step. Stateless, thread-safe.
 #pragma once
 

@@ -74,16 +74,39 @@ bool SlotPacking::pack_lpt() {
     v.reserve(static_cast<size_t>(slots_));
   }
   std::fill(load_.begin(), load_.end(), 0.0);
+  // Min-heap of GPUs with room by (load, index): the lightest GPU, lowest index on ties.
+  using Entry = std::pair<double, int>;
+  std::vector<Entry> heap;
+  heap.reserve(static_cast<size_t>(num_gpus_));
+  for (int g = 0; g < num_gpus_; ++g) heap.push_back({0.0, g});
+  const auto heavier = [](const Entry& a, const Entry& b) { return a > b; };
+  std::make_heap(heap.begin(), heap.end(), heavier);
+  std::vector<Entry> skipped;  // GPUs passed over under one-copy, returned after each item
   for (int item : order_heaviest_first(w_)) {
     const int e = expert_[static_cast<size_t>(item)];
     int best = -1;
-    for (int g = 0; g < num_gpus_; ++g) {
-      if (static_cast<int>(items_[static_cast<size_t>(g)].size()) >= slots_) continue;
-      if (one_copy_ && holds(g, e)) continue;
-      if (best < 0 || load_[static_cast<size_t>(g)] < load_[static_cast<size_t>(best)]) best = g;
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), heavier);
+      const Entry top = heap.back();
+      heap.pop_back();
+      if (one_copy_ && holds(top.second, e)) {
+        skipped.push_back(top);
+        continue;
+      }
+      best = top.second;
+      break;
     }
+    for (const Entry& s : skipped) {
+      heap.push_back(s);
+      std::push_heap(heap.begin(), heap.end(), heavier);
+    }
+    skipped.clear();
     if (best >= 0) {
       place(item, best);
+      if (static_cast<int>(items_[static_cast<size_t>(best)].size()) < slots_) {
+        heap.push_back({load_[static_cast<size_t>(best)], best});
+        std::push_heap(heap.begin(), heap.end(), heavier);
+      }
       continue;
     }
     // One-copy dead end: every GPU with room already holds e. Move an item x from a full GPU h
@@ -117,6 +140,40 @@ bool SlotPacking::pack_lpt() {
     load_[static_cast<size_t>(h_full)] -= w_[static_cast<size_t>(x)];
     place(x, g_room);
     place(item, h_full);
+    // The repair changed two GPUs' loads: rebuild the heap of GPUs with room.
+    heap.clear();
+    for (int g = 0; g < num_gpus_; ++g) {
+      if (static_cast<int>(items_[static_cast<size_t>(g)].size()) < slots_) heap.push_back({load_[static_cast<size_t>(g)], g});
+    }
+    std::make_heap(heap.begin(), heap.end(), heavier);
+  }
+  return true;
+}
+
+bool SlotPacking::pack_best_fit(double capacity) {
+  for (auto& v : items_) {
+    v.clear();
+    v.reserve(static_cast<size_t>(slots_));
+  }
+  std::fill(load_.begin(), load_.end(), 0.0);
+  if (w_.empty()) return true;
+  const double w_min = *std::min_element(w_.begin(), w_.end());
+  const double limit = capacity * (1 + 1e-12);
+  for (int item : order_heaviest_first(w_)) {
+    const double w = w_[static_cast<size_t>(item)];
+    const int e = expert_[static_cast<size_t>(item)];
+    int best = -1;
+    for (int g = 0; g < num_gpus_; ++g) {
+      const int room = slots_ - static_cast<int>(items_[static_cast<size_t>(g)].size());
+      if (room <= 0) continue;
+      const double l = load_[static_cast<size_t>(g)];
+      if (l + w + (room - 1) * w_min > limit) continue;
+      if (best >= 0 && l <= load_[static_cast<size_t>(best)]) continue;
+      if (one_copy_ && holds(g, e)) continue;
+      best = g;
+    }
+    if (best < 0) return false;
+    place(item, best);
   }
   return true;
 }
@@ -142,7 +199,7 @@ void SlotPacking::assign(std::span<const int> pack_of) {
   for (const auto& v : items_) MOESIM_CHECK(static_cast<int>(v.size()) == slots_) << v.size() << " items, " << slots_ << " slots";
 }
 
-int SlotPacking::improve_by_swaps(int max_swaps) {
+int SlotPacking::improve_by_swaps(int max_swaps, double good_enough) {
   int swaps = 0;
   while (swaps < max_swaps) {
     int g = 0;
@@ -150,6 +207,7 @@ int SlotPacking::improve_by_swaps(int max_swaps) {
       if (load_[static_cast<size_t>(k)] > load_[static_cast<size_t>(g)]) g = k;
     }
     const double lg = load_[static_cast<size_t>(g)];
+    if (lg <= good_enough) break;
     // Improvements below this are rounding noise; insisting on them could cycle.
     const double eps = 1e-12 * std::max(1.0, lg);
     double best_peak = lg - eps;

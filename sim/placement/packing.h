@@ -40,11 +40,17 @@ class SlotPacking {
   // Items grouped by expert (heaviest first) dealt round-robin, item k to GPU k % G: always
   // satisfies one-copy when no expert has more than G replicas.
   void pack_dealt();
+  // Best-fit decreasing under a capacity: heaviest item first, to the fullest GPU that can take
+  // it while its remaining slots can still be filled with the lightest item:
+  //   load + w + (free_slots - 1) * w_min <= capacity.
+  // Returns false when some item fits nowhere (the capacity is probably infeasible).
+  bool pack_best_fit(double capacity);
   // Starts from an existing assignment: pack_of[i] = GPU of item i (exactly S items each).
   void assign(std::span<const int> pack_of);
 
-  // Pairwise-swap local search; returns the number of swaps made.
-  int improve_by_swaps(int max_swaps);
+  // Pairwise-swap local search; stops after `max_swaps` swaps, when no swap helps, or when the
+  // heaviest GPU is at or below `good_enough` (e.g. a lower bound). Returns the swaps made.
+  int improve_by_swaps(int max_swaps, double good_enough = 0.0);
 
   double max_load() const;
   const std::vector<double>& loads() const { return load_; }
