@@ -16,9 +16,13 @@
 // (step, rank, block, layer) - micro-batches of one iteration, or activation recomputation if
 // the hooks fired again - are summed. Steps are the distinct step values (step_ids); layers are
 // the distinct (block, mtp_idx, layer) seen, decoder layers first in layer order, named in
-// layer_names ("layer 3", "mtp 0 layer 1"); the layer number is Megatron's as written (with
-// pipeline parallelism, give the files of all stages). Ranks: with more than one distinct rank,
-// rank_counts holds each rank's counts (ranks in increasing id order) and counts their sum.
+// layer_names ("layer 3", "mtp 0 layer 1"); the layer number is Megatron's as written: the
+// index in the module name decoder.layers.N, which is local to a pipeline stage, so with
+// pipeline parallelism give the files of one stage at a time (layers of different stages share
+// numbers and would be summed). Ranks: with more than one distinct rank, rank_counts holds each
+// rank's counts (ranks in increasing id order) and counts their sum; that sum is the global
+// load only when the ranks routed different tokens (data/expert/sequence parallel), not when
+// tensor-parallel peers routed the same ones - pass the files that should be summed.
 // num_experts: TraceImportOptions::num_experts, or the largest id seen + 1 (the trace does not
 // record it; an expert never chosen beyond the largest id would be missed).
 // Thread-safety: stateless.
