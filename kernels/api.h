@@ -41,8 +41,8 @@ Status expert_histogram(const std::int32_t* topk_idx, std::int64_t num_tokens, i
 // Device scratch that permute needs for these sizes (pass at least this many bytes).
 std::size_t permute_workspace_bytes(std::int64_t num_tokens, int top_k, int num_experts);
 
-// See cpu/permute.h. permuted_x needs room for num_tokens * top_k rows. GPU limit:
-// num_experts <= kMaxPermuteExperts.
+// See cpu/permute.h. permuted_x needs room for num_tokens * top_k rows. GPU limits:
+// num_experts <= kMaxPermuteExperts, top_k <= kMaxCudaRowTopK.
 Status permute(const float* x, std::int64_t num_tokens, std::int64_t hidden,
                const std::int32_t* topk_idx, int top_k, int num_experts, int capacity,
                float* permuted_x, const PermuteLayout& layout, void* workspace,
@@ -52,6 +52,7 @@ Status permute(const BFloat16* x, std::int64_t num_tokens, std::int64_t hidden,
                BFloat16* permuted_x, const PermuteLayout& layout, void* workspace,
                std::size_t workspace_bytes, cudaStream_t stream);
 
+// See cpu/permute.h; bit-identical to the CPU reference. GPU limit: top_k <= kMaxCudaRowTopK.
 Status unpermute(const float* expert_out, const std::int32_t* dest_row, const float* weights,
                  std::int64_t num_tokens, int top_k, std::int64_t hidden, float* out,
                  cudaStream_t stream);
