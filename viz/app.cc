@@ -68,6 +68,9 @@ Result<std::unique_ptr<App>> App::create(const AppOptions& options) {
   }
   ImGui::StyleColorsDark();
   ImGui::GetStyle().WindowRounding = 0;
+  // Opaque: the main window draws no background (one full-screen layer less for a software
+  // rasteriser); the frame is cleared to this colour instead.
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 1.0f;
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
 
@@ -144,7 +147,7 @@ int App::framebuffer_height() const {
 
 bool App::should_close() const { return glfwWindowShouldClose(window_); }
 
-void App::render_frame(std::vector<uint8_t>* capture) {
+void App::render_frame(std::vector<uint8_t>* capture, bool finish) {
   glfwPollEvents();
   for (const auto& path : dropped_) (void)open(path);
   dropped_.clear();
@@ -157,7 +160,8 @@ void App::render_frame(std::vector<uint8_t>* capture) {
 
   const int w = framebuffer_width(), h = framebuffer_height();
   glViewport(0, 0, w, h);
-  glClearColor(0.08f, 0.08f, 0.10f, 1.0f);
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (capture != nullptr) {
@@ -173,6 +177,7 @@ void App::render_frame(std::vector<uint8_t>* capture) {
       std::copy_n(flipped.data() + (h - 1 - y) * stride, stride, capture->data() + y * stride);
     }
   }
+  if (finish && capture == nullptr) glFinish();
   glfwSwapBuffers(window_);
 }
 
@@ -270,7 +275,8 @@ void App::build_ui() {
   ImGui::SetNextWindowSize(io.DisplaySize);
   ImGui::Begin("moeviz", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                   ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoBackground);
   draw_menu();
 
   for (size_t i = 0; i < errors_.size();) {

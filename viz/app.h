@@ -48,8 +48,9 @@ class App {
   const std::vector<std::unique_ptr<View>>& views() const { return views_; }
 
   // Polls input, builds and renders one frame. With `capture`, waits for the GPU and reads
-  // the frame back (RGB, rows top to bottom) before presenting it.
-  void render_frame(std::vector<uint8_t>* capture = nullptr);
+  // the frame back (RGB, rows top to bottom) before presenting it; with `finish`, only waits
+  // (so a timed frame includes all its rendering work).
+  void render_frame(std::vector<uint8_t>* capture = nullptr, bool finish = false);
   int framebuffer_width() const;
   int framebuffer_height() const;
   bool should_close() const;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#define GL_SILENCE_DEPRECATION
+#include <GL/gl.h>
+
 #include "viz/ticks.h"
 
 namespace moesim::viz {
@@ -23,6 +26,75 @@ void draw_heatmap(ImDrawList* dl, const HeatmapGeometry& g, const std::function<
     }
   }
 }
+
+HeatmapTexture::~HeatmapTexture() {
+  if (texture_ != 0) {
+    const GLuint tex = texture_;
+    glDeleteTextures(1, &tex);
+  }
+}
+
+void HeatmapTexture::update(uint64_t key, int rows, int cols, const std::function<double(int, int)>& t) {
+  if (rows <= 0 || cols <= 0) return;
+  if (texture_ != 0 && key == key_ && rows == rows_ && cols == cols_) return;
+  std::vector<uint8_t> texels(static_cast<size_t>(rows) * cols * 4);
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const Rgb8 color = heat_color(t(r, c));
+      uint8_t* px = &texels[(static_cast<size_t>(r) * cols + c) * 4];
+      px[0] = color.r;
+      px[1] = color.g;
+      px[2] = color.b;
+      px[3] = 255;
+    }
+  }
+  if (texture_ == 0) {
+    GLuint tex = 0;
+    glGenTextures(1, &tex);
+    texture_ = tex;
+  }
+  glBindTexture(GL_TEXTURE_2D, texture_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, cols, rows, 0, GL_RGBA, GL_UNSIGNED_BYTE, texels.data());
+  key_ = key;
+  rows_ = rows;
+  cols_ = cols;
+}
+
+void HeatmapTexture::draw(ImDrawList* dl, const HeatmapGeometry& g, ImU32 gap_color) const {
+  if (texture_ == 0 || g.rows() != rows_ || g.cols() != cols_) return;
+  const Rect& a = g.area();
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture_)), {a.x0, a.y0}, {a.x1, a.y1});
+  if (g.gap_y() > 0) {
+    for (int r = 0; r < rows_; ++r) {
+      const float y1 = g.cell(r, 0).y1;
+      dl->AddRectFilled({a.x0, y1}, {a.x1, y1 + g.gap_y()}, gap_color);
+    }
+  }
+  if (g.gap_x() > 0) {
+    for (int c = 0; c < cols_; ++c) {
+      const float x1 = g.cell(0, c).x1;
+      dl->AddRectFilled({x1, a.y0}, {x1 + g.gap_x(), a.y1}, gap_color);
+    }
+  }
+}
+
+uint64_t cache_key(std::initializer_list<uint64_t> parts) {
+  uint64_t h = 1469598103934665603ull;
+  for (uint64_t p : parts) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (p >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+ImU32 background_color() { return ImGui::GetColorU32(ImGuiCol_WindowBg); }
 
 void draw_colorbar(ImDrawList* dl, Rect r, ValueScale scale, double max_value, const std::string& max_label) {
   const int steps = std::max(2, static_cast<int>(r.height() / 2));

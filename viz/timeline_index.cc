@@ -107,28 +107,25 @@ void fold_row(const TimelineRow& row, double t0_s, double t1_s, float x_left, fl
       ++i;
       continue;
     }
-    // Fold: jump to the first event starting at least min_px to the right; keep folding while
-    // the next event is narrow too and starts within a pixel of the fold's end.
+    // Fold: one box for every event starting within min_px of this one, found by one
+    // lower_bound, so a frame never walks the events it folds. The box takes the kind of the
+    // event under its middle: across many boxes that samples the mix of kinds, as a picture
+    // of the row at this zoom should.
     const size_t first = i;
-    size_t j = i;
-    double fold_end_s = row.end_s[i];
-    while (true) {
-      const double next_start_s = row.start_s[j] + min_span_s;
-      const size_t k = static_cast<size_t>(
-          std::lower_bound(row.start_s.begin() + static_cast<std::ptrdiff_t>(j) + 1, row.start_s.end(),
-                           next_start_s) -
-          row.start_s.begin());
-      fold_end_s = std::max(fold_end_s, row.end_s[k - 1]);
-      j = k;
-      if (j >= n || row.start_s[j] >= t1_s) break;
-      const bool next_narrow = row.end_s[j] - row.start_s[j] < min_span_s;
-      const bool adjacent = (row.start_s[j] - fold_end_s) * px_per_s < 1.0;
-      if (!next_narrow || !adjacent) break;
-    }
+    const size_t j = static_cast<size_t>(
+        std::lower_bound(row.start_s.begin() + static_cast<std::ptrdiff_t>(i) + 1, row.start_s.end(),
+                         row.start_s[i] + min_span_s) -
+        row.start_s.begin());
+    const double fold_end_s = std::max(row.end_s[i], row.end_s[j - 1]);
+    const double mid_s = 0.5 * (row.start_s[first] + fold_end_s);
+    size_t m = static_cast<size_t>(
+        std::upper_bound(row.start_s.begin() + static_cast<std::ptrdiff_t>(first),
+                         row.start_s.begin() + static_cast<std::ptrdiff_t>(j), mid_s) -
+        row.start_s.begin());
+    m = m > first ? m - 1 : first;
     const float x0 = x_of(row.start_s[first]);
     const float x1 = std::max(x_of(fold_end_s), x0 + 1.0f);
-    const int kind = row.kind[first] == row.kind[j - 1] ? row.kind[first] : -1;
-    out->push_back({x0, x1, static_cast<uint32_t>(first), static_cast<uint32_t>(j - first), kind});
+    out->push_back({x0, x1, static_cast<uint32_t>(first), static_cast<uint32_t>(j - first), row.kind[m]});
     i = j;
   }
 }

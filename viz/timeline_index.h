@@ -6,8 +6,9 @@
 //   - the first event that can reach the window's left edge is found by lower_bound on the
 //     prefix maximum of end times (correct even when events in a row overlap);
 //   - events narrower than `min_px` are folded: from a narrow event we jump with lower_bound to
-//     the first event starting min_px further right, so one folded box stands for any number of
-//     events and a frame's work is O(pixels x log(events)), not O(events).
+//     the first event starting min_px further right, so one folded box (at least min_px wide)
+//     stands for any number of events and a frame's work is O(pixels x log(events)), not
+//     O(events).
 // The index is immutable after build(); fold_row() is a pure function. Thread-safe for reads.
 #pragma once
 
@@ -59,7 +60,7 @@ struct TimelineItem {
   float x0 = 0, x1 = 0;
   uint32_t first = 0;  // row position of the first event
   uint32_t count = 0;
-  int kind = -1;       // the events' kind, -1 when a fold mixes kinds
+  int kind = 0;        // the event's kind; for a fold, the kind of the event under its middle
 };
 
 // Index of the first event of `row` that ends after t_s (row.size() if none).

@@ -73,12 +73,16 @@ void ExpertLoadView::draw(const Document& doc, ViewContext& ctx) {
   const int drawn_cols = static_cast<int>(step_columns_.size()) - 1;
   steps_map_ = HeatmapGeometry(top_plot, experts, drawn_cols, 1.0f);
   const double layer_max = t.layer_max(layer_);
-  draw_heatmap(dl, steps_map_, [&](int e, int c) {
-    // A drawn column standing for several snapshots shows their largest load (peaks stay).
-    float v = 0;
-    for (int s = step_columns_[c]; s < step_columns_[c + 1]; ++s) v = std::max(v, t.count(s, layer_, e));
-    return scale_value(v, layer_max, scale_);
-  });
+  steps_texture_.update(cache_key({reinterpret_cast<uintptr_t>(&doc), static_cast<uint64_t>(layer_),
+                                   static_cast<uint64_t>(scale_), static_cast<uint64_t>(drawn_cols)}),
+                        experts, drawn_cols, [&](int e, int c) {
+                          // A drawn column standing for several snapshots shows their largest
+                          // load (peaks stay visible).
+                          float v = 0;
+                          for (int s = step_columns_[c]; s < step_columns_[c + 1]; ++s) v = std::max(v, t.count(s, layer_, e));
+                          return scale_value(v, layer_max, scale_);
+                        });
+  steps_texture_.draw(dl, steps_map_, background_color());
   draw_x_axis(dl, top_plot, static_cast<double>(t.step_id(0)), static_cast<double>(t.step_id(steps - 1)), 10,
               [](double v) { return format_count(v); });
   for (int e = 0; e < experts; e += std::max(1, static_cast<int>(experts * font * 1.5f / top_plot.height()))) {
@@ -124,7 +128,10 @@ void ExpertLoadView::draw(const Document& doc, ViewContext& ctx) {
   const Rect bottom_plot{bottom.x0 + left_px, bottom.y0 + 2, bottom.x1 - right_px, bottom.y1 - font - 8};
   layers_map_ = HeatmapGeometry(bottom_plot, layers, experts, 1.0f);
   const double step_max = t.step_max(step_);
-  draw_heatmap(dl, layers_map_, [&](int l, int e) { return scale_value(t.count(step_, l, e), step_max, scale_); });
+  layers_texture_.update(cache_key({reinterpret_cast<uintptr_t>(&doc), static_cast<uint64_t>(step_),
+                                    static_cast<uint64_t>(scale_)}),
+                         layers, experts, [&](int l, int e) { return scale_value(t.count(step_, l, e), step_max, scale_); });
+  layers_texture_.draw(dl, layers_map_, background_color());
   for (int l = 0; l < layers; l += std::max(1, static_cast<int>(layers * font * 1.3f / bottom_plot.height()))) {
     const Rect c = layers_map_.cell(l, 0);
     char buf[16];

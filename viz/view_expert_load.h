@@ -6,6 +6,7 @@
 #pragma once
 
 #include "viz/colormap.h"
+#include "viz/draw_util.h"
 #include "viz/heatmap_layout.h"
 #include "viz/view.h"
 
@@ -39,6 +40,7 @@ class ExpertLoadView : public View {
   int benchmark_frame_ = -1;
   HeatmapGeometry steps_map_, layers_map_;
   std::vector<int> step_columns_;
+  HeatmapTexture steps_texture_, layers_texture_;
 };
 
 }  // namespace moesim::viz

@@ -166,7 +166,11 @@ void PlacementView::draw(const Document& doc, ViewContext& ctx) {
   dl->AddText({plot.x1 + 4, mean_line_y_ - font / 2}, kMarkerColor, "mean");
   dl->AddText({plot.x0 + 6, plot.y0 + 2}, kTextColor, buf);
   draw_y_axis(dl, plot, 0, y_max, 5, [](double v) { return format_count(v); });
-  draw_x_axis(dl, plot, -0.5, num_gpus - 0.5, std::min(num_gpus, 16), [](double v) { return "G" + format_count(v); });
+  draw_x_axis(dl, plot, -0.5, num_gpus - 0.5, std::min(num_gpus, 16), [](double v) {
+    std::string s = "G";
+    s += format_count(v);
+    return s;
+  });
   if (hover_gpu >= 0) {
     ImGui::SetTooltip("GPU %d (node %d): %s tokens, %.2f x mean", hover_gpu,
                       hover_gpu < static_cast<int>(node_of.size()) ? node_of[hover_gpu] : 0,

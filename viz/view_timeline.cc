@@ -106,6 +106,9 @@ void TimelineView::draw(const Document& doc, ViewContext& ctx) {
   const auto& lanes = index.lanes();
   const std::vector<int>& node_of_gpu = doc.node_of_gpu();
   size_t drawn = 0;
+  drawn_rows_.clear();
+  track_x0_ = track_x0;
+  track_w_ = track_w;
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(lanes.size()), lane_h);
   while (clipper.Step()) {
@@ -127,13 +130,28 @@ void TimelineView::draw(const Document& doc, ViewContext& ctx) {
       for (int r = 0; r < kTimelineRowsPerLane; ++r) {
         const TimelineRow& row = lane.rows[r];
         const float y0 = p.y + r * kRowHeightPx + 1, y1 = y0 + kRowHeightPx - 2;
+        drawn_rows_.push_back({lane.gpu, r, y0, y1});
         items_.clear();
         fold_row(row, window_.t0_s, window_.t1_s, track_x0, track_w, kFoldMinPx, &items_);
         drawn += items_.size();
         const bool row_hovered = child_hovered && mouse.y >= y0 && mouse.y < y1 && mouse.x >= track_x0;
+        // Draw: touching folds of one kind become one rectangle (a software rasteriser pays
+        // per triangle, and a zoomed-out row is mostly folds).
+        Rect run{};
+        int run_kind = -1;
+        auto flush_run = [&] {
+          if (run_kind < 0) return;
+          Rgb8 c = event_kind_color(run_kind);
+          // Folded events: the kind's colour, darker and thinner, so folds never pass for one
+          // long event.
+          c = {static_cast<uint8_t>(c.r * 0.6), static_cast<uint8_t>(c.g * 0.6), static_cast<uint8_t>(c.b * 0.6)};
+          lane_dl->AddRectFilled({run.x0, y0 + 2}, {run.x1, y1 - 2}, to_im(c));
+          run_kind = -1;
+        };
         for (const TimelineItem& it : items_) {
           const float x0 = std::max(it.x0, track_x0 - 1), x1 = std::min(it.x1, track_x0 + track_w + 1);
           if (it.count == 1) {
+            flush_run();
             lane_dl->AddRectFilled({x0, y0}, {x1, y1}, to_im(event_kind_color(it.kind)));
             if (x1 - x0 > 40) {
               const TimelineEvent& e = doc.result().timeline(static_cast<int>(row.event[it.first]));
@@ -142,13 +160,18 @@ void TimelineView::draw(const Document& doc, ViewContext& ctx) {
               lane_dl->AddText({x0 + 3, y0}, IM_COL32(15, 15, 20, 255), text.c_str());
               lane_dl->PopClipRect();
             }
+          } else if (run_kind == it.kind && x0 <= run.x1 + 0.5f) {
+            run.x1 = std::max(run.x1, x1);
           } else {
-            // Folded events: the kind's colour, darker, so folds never pass for one long event.
-            Rgb8 c = it.kind >= 0 ? event_kind_color(it.kind) : Rgb8{170, 170, 170};
-            c = {static_cast<uint8_t>(c.r * 0.6), static_cast<uint8_t>(c.g * 0.6), static_cast<uint8_t>(c.b * 0.6)};
-            lane_dl->AddRectFilled({x0, y0 + 2}, {x1, y1 - 2}, to_im(c));
+            flush_run();
+            run = {x0, y0, x1, y1};
+            run_kind = it.kind;
           }
-          if (row_hovered && mouse.x >= it.x0 && mouse.x < std::max(it.x1, it.x0 + 1)) {
+        }
+        flush_run();
+        if (row_hovered) {
+          for (const TimelineItem& it : items_) {
+            if (mouse.x < it.x0 || mouse.x >= std::max(it.x1, it.x0 + 1)) continue;
             ImGui::BeginTooltip();
             if (it.count == 1) {
               const TimelineEvent& e = doc.result().timeline(static_cast<int>(row.event[it.first]));
@@ -162,6 +185,7 @@ void TimelineView::draw(const Document& doc, ViewContext& ctx) {
                           format_time_s(row.end_s[it.first + it.count - 1]).c_str());
             }
             ImGui::EndTooltip();
+            break;
           }
         }
       }

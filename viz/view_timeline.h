@@ -25,6 +25,15 @@ class TimelineView : public View {
   void on_benchmark_frame(int frame) override;
 
   const TimeWindow& window() const { return window_; }
+  // Where the last frame drew: the track's x range and each visible row's y range.
+  struct DrawnRow {
+    uint32_t gpu = 0;
+    int row = 0;  // 0 compute, 1 communication
+    float y0 = 0, y1 = 0;
+  };
+  const std::vector<DrawnRow>& drawn_rows() const { return drawn_rows_; }
+  float track_x0() const { return track_x0_; }
+  float track_width() const { return track_w_; }
   // Boxes drawn in the last frame (all visible rows together) — for tests and the benchmark.
   size_t last_items_drawn() const { return last_items_drawn_; }
 
@@ -34,6 +43,8 @@ class TimelineView : public View {
   double pending_start_s_ = -1, pending_end_s_ = -1;
   int benchmark_frame_ = -1;
   size_t last_items_drawn_ = 0;
+  std::vector<DrawnRow> drawn_rows_;
+  float track_x0_ = 0, track_w_ = 0;
   std::vector<TimelineItem> items_;  // reused per row
 };
 

@@ -19,13 +19,14 @@ bool result_has_traffic(const SimResult& r) {
 
 // Draws a labelled square matrix heat map into `area`; returns its geometry.
 HeatmapGeometry draw_matrix(ImDrawList* dl, Rect area, const SquareMatrix& m, const char* axis_prefix,
-                            ValueScale scale) {
+                            ValueScale scale, HeatmapTexture* texture, uint64_t key) {
   const float font = ImGui::GetFontSize();
   const float side = std::max(10.0f, std::min(area.width() - 60, area.height() - font - 30));
   const Rect plot{area.x0 + 44, area.y0 + font + 6, area.x0 + 44 + side, area.y0 + font + 6 + side};
   HeatmapGeometry g(plot, m.n, m.n, 1.0f);
   const double max_v = m.max();
-  draw_heatmap(dl, g, [&](int r, int c) { return scale_value(m.at(r, c), max_v, scale); });
+  texture->update(key, m.n, m.n, [&](int r, int c) { return scale_value(m.at(r, c), max_v, scale); });
+  texture->draw(dl, g, background_color());
   const int label_every = std::max(1, static_cast<int>(m.n * font * 1.6f / side));
   for (int i = 0; i < m.n; i += label_every) {
     const Rect row = g.cell(i, 0), col = g.cell(0, i);
@@ -114,7 +115,9 @@ void TrafficView::draw(const Document& doc, ViewContext& ctx) {
   const char* gpu_title = is_result ? "GPU -> GPU dispatch bytes" : "rank -> rank tokens";
   dl->AddText({canvas.x0 + 4, canvas.y0}, kTextColor, gpu_title);
   const Rect left{canvas.x0, canvas.y0 + ImGui::GetFontSize() + 4, split - 70, canvas.y1};
-  gpu_map_ = draw_matrix(dl, left, gpu, is_result ? "G" : "R", ValueScale::kLinear);
+  const uint64_t key = cache_key({reinterpret_cast<uintptr_t>(&doc), static_cast<uint64_t>(step_),
+                                  static_cast<uint64_t>(layer_)});
+  gpu_map_ = draw_matrix(dl, left, gpu, is_result ? "G" : "R", ValueScale::kLinear, &gpu_texture_, key);
   const double gpu_max = gpu.max();
   draw_colorbar(dl, {gpu_map_.area().x1 + 8, gpu_map_.area().y0, gpu_map_.area().x1 + 20, gpu_map_.area().y1},
                 ValueScale::kLinear, gpu_max, is_result ? format_bytes(gpu_max) : format_count(gpu_max));
@@ -122,7 +125,7 @@ void TrafficView::draw(const Document& doc, ViewContext& ctx) {
   if (show_nodes) {
     dl->AddText({split + 4, canvas.y0}, kTextColor, "host -> host dispatch bytes");
     const Rect right{split, canvas.y0 + ImGui::GetFontSize() + 4, canvas.x1 - 80, canvas.y1};
-    node_map_ = draw_matrix(dl, right, node, "N", ValueScale::kLinear);
+    node_map_ = draw_matrix(dl, right, node, "N", ValueScale::kLinear, &node_texture_, key);
     const double node_max = node.max();
     draw_colorbar(dl, {node_map_.area().x1 + 8, node_map_.area().y0, node_map_.area().x1 + 20, node_map_.area().y1},
                   ValueScale::kLinear, node_max, format_bytes(node_max));

@@ -4,6 +4,7 @@
 // UI thread only.
 #pragma once
 
+#include "viz/draw_util.h"
 #include "viz/heatmap_layout.h"
 #include "viz/view.h"
 
@@ -28,6 +29,7 @@ class TrafficView : public View {
   int layer_ = 0;
   int step_ = -1;
   HeatmapGeometry gpu_map_, node_map_;
+  HeatmapTexture gpu_texture_, node_texture_;
 };
 
 }  // namespace moesim::viz

@@ -88,13 +88,17 @@ Status WhatIfRunner::start(WhatIfRequest request) {
     for (const auto& a : argv) command_line_ += (command_line_.empty() ? "" : " ") + a;
   }
   state_ = State::kRunning;
+  cancel_ = false;
   thread_ = std::thread(&WhatIfRunner::run, this, std::move(request), templ);
   return {};
 }
 
 void WhatIfRunner::cancel() {
+  // Flag first, then look for the child; run() publishes the child first, then looks at the
+  // flag. Whatever the interleaving, one of the two sends the signal.
+  cancel_ = true;
   const pid_t pid = child_.load();
-  if (pid > 0) ::kill(pid, SIGTERM);
+  if (pid > 0) ::kill(-pid, SIGTERM);
   if (thread_.joinable()) thread_.join();
 }
 
@@ -138,14 +142,18 @@ void WhatIfRunner::run(WhatIfRequest request, std::string work_dir) {
     return fail(std::string("fork failed: ") + std::strerror(errno));
   }
   if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
+    // Child: only async-signal-safe calls until exec. Its own process group, so cancel()
+    // reaches anything it starts.
+    ::setpgid(0, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
   ::close(log_fd);
+  ::setpgid(pid, pid);  // also here: whichever runs first, the group exists before cancel()
   child_ = pid;
+  if (cancel_) ::kill(-pid, SIGTERM);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

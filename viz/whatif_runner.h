@@ -69,6 +69,7 @@ class WhatIfRunner {
 
   std::atomic<State> state_{State::kIdle};
   std::atomic<pid_t> child_{-1};
+  std::atomic<bool> cancel_{false};
   mutable std::mutex mu_;
   std::string message_;
   std::string command_line_;
