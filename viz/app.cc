@@ -181,11 +181,6 @@ void App::render_frame(std::vector<uint8_t>* capture, bool finish) {
   glfwSwapBuffers(window_);
 }
 
-int App::run() {
-  while (!should_close()) render_frame();
-  return 0;
-}
-
 void App::draw_menu() {
   if (ImGui::BeginMenuBar()) {
     if (ImGui::BeginMenu("File")) {

@@ -1,5 +1,5 @@
 // The moeviz application: a GLFW window with an OpenGL 3 context, ImGui, the open documents
-// and the views (tabs). main() drives it interactively (run()) or frame by frame for
+// and the views (tabs). main() drives it frame by frame, interactively or for
 // screenshots and benchmarks; tests drive it the same way under Xvfb.
 // Ownership: the App owns the window, the ImGui context, the views and the documents
 // (shared with views for the frame). Only one App may exist at a time (GLFW and ImGui keep
@@ -54,9 +54,6 @@ class App {
   int framebuffer_width() const;
   int framebuffer_height() const;
   bool should_close() const;
-
-  // Interactive loop until the window closes; returns the exit code.
-  int run();
 
  private:
   App() = default;

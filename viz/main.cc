@@ -6,6 +6,7 @@
 // open in screenshot/benchmark mode; no screenshot is written then).
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -107,6 +108,10 @@ Result<Options> parse_args(int argc, char** argv) {
   return o;
 }
 
+// Ctrl+C / SIGTERM end the interactive loop normally, so the window layout is saved.
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
 int fail(const Error& e) {
   std::cerr << "moeviz: " << e.message << std::endl;
   return 2;
@@ -146,7 +151,12 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : o.view_options) {
     if (auto st = app.selected_view()->set_option(key, value); !st.ok()) return fail(st.error());
   }
-  if (!batch) return app.run();
+  if (!batch) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    while (!app.should_close() && !g_stop) app.render_frame();
+    return 0;
+  }
 
   // A few frames let ImGui settle its layout (tab bar, auto-sized items) before measuring or
   // capturing.

@@ -60,11 +60,12 @@ std::string format_bytes(double bytes) {
 
 std::string format_count(double v) {
   char buf[48];
+  v += 0.0;  // -0 prints as 0
   const double a = std::fabs(v);
   if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.1fG", v / 1e9);
   else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", v / 1e6);
   else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else if (a == std::floor(a)) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (a == std::floor(a) || a >= 100) std::snprintf(buf, sizeof buf, "%.0f", v);
   else std::snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
 }

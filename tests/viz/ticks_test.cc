@@ -34,6 +34,9 @@ TEST(Format, TimesBytesCounts) {
   EXPECT_EQ(format_count(12345), "12.3k");
   EXPECT_EQ(format_count(812), "812");
   EXPECT_EQ(format_count(4.5e6), "4.5M");
+  EXPECT_EQ(format_count(8192.3), "8192");
+  EXPECT_EQ(format_count(2.345), "2.35");
+  EXPECT_EQ(format_count(-0.0), "0");
 }
 
 }  // namespace
