@@ -30,6 +30,12 @@ constexpr double kSearchGap = 3e-3;
 constexpr int kAllocationRounds = 4;
 constexpr int kDonorCandidates = 3;
 constexpr int kReceiverCandidates = 3;
+// Work budget in slot x GPU units (a repack's cost): 36 candidates for 48 slots on 16 GPUs,
+// the minimum of 4 for 320 slots on 64 GPUs.
+constexpr long long kSearchWork = 50000;
+constexpr int kMinCandidates = 4;
+// Swaps allowed when judging one candidate allocation (the full search runs on the winner).
+constexpr int kCandidateSwaps = 64;
 
 struct Items {
   std::vector<double> weight;
@@ -51,13 +57,13 @@ Items items_for(std::span<const double> loads, std::span<const int> counts) {
   return it;
 }
 
-// LPT + swaps for the replicas given by `counts`.
+// LPT + swaps (at most `max_swaps`) for the replicas given by `counts`.
 PackedLayer pack_counts(std::span<const double> loads, std::span<const int> counts, int num_gpus, bool one_copy,
-                        double good_enough) {
+                        double good_enough, int max_swaps) {
   const Items it = items_for(loads, counts);
   SlotPacking pk(it.weight, it.expert, num_gpus, one_copy);
   if (!pk.pack_lpt()) pk.pack_dealt();
-  pk.improve_by_swaps(swap_budget(static_cast<int>(it.weight.size())), good_enough);
+  pk.improve_by_swaps(max_swaps, good_enough);
   return {pk.phy2log(), pk.max_load()};
 }
 
@@ -126,18 +132,23 @@ std::vector<int> experts_on_heaviest_gpu(std::span<const double> loads, const Ph
   return out;
 }
 
+Status check_one_copy(int num_experts, int num_physical, int num_gpus, bool one_copy) {
+  if (one_copy && static_cast<long long>(num_experts) * num_gpus < num_physical) {
+    return make_error("", "--one-copy-per-gpu",
+                      std::to_string(num_physical / num_gpus) + " slots per GPU but only " + std::to_string(num_experts) +
+                          " experts: some GPU must hold two replicas of one expert");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<PackedLayer> pack_min_max(std::span<const double> loads, int num_physical, int num_gpus, bool one_copy) {
   const int n = static_cast<int>(loads.size());
-  if (one_copy && static_cast<long long>(n) * num_gpus < num_physical) {
-    return make_error("", "--one-copy-per-gpu",
-                      std::to_string(num_physical / num_gpus) + " slots per GPU but only " + std::to_string(n) +
-                          " experts: some GPU must hold two replicas of one expert");
-  }
+  MOESIM_RETURN_IF_ERROR(check_one_copy(n, num_physical, num_gpus, one_copy));
   const auto counts = replicate_min_max(loads, num_physical, allocation_cap(n, num_physical, num_gpus, one_copy));
   const double good_enough = load_lower_bound(loads, num_physical, num_gpus, one_copy) * (1 + kGoodEnough);
-  return pack_counts(loads, counts, num_gpus, one_copy, good_enough);
+  return pack_counts(loads, counts, num_gpus, one_copy, good_enough, swap_budget(num_physical));
 }
 
 Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
@@ -145,53 +156,65 @@ Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
   const int cap = allocation_cap(n, p.num_physical, p.num_gpus, p.one_copy_per_gpu);
   const double bound = load_lower_bound(p.loads, p.num_physical, p.num_gpus, p.one_copy_per_gpu);
   const double good_enough = bound * (1 + kGoodEnough);
-  // Step 1: greedy min-max allocation, LPT, swaps.
-  MOESIM_ASSIGN_OR_RETURN(PackedLayer best, pack_min_max(p.loads, p.num_physical, p.num_gpus, p.one_copy_per_gpu));
+  // Step 1: greedy min-max allocation and LPT (the swap search runs once, in step 2b).
+  MOESIM_RETURN_IF_ERROR(check_one_copy(n, p.num_physical, p.num_gpus, p.one_copy_per_gpu));
+  PackedLayer greedy;
+  {
+    const auto counts = replicate_min_max(p.loads, p.num_physical, cap);
+    const Items items = items_for(p.loads, counts);
+    SlotPacking pk(items.weight, items.expert, p.num_gpus, p.one_copy_per_gpu);
+    if (!pk.pack_lpt()) pk.pack_dealt();
+    greedy = {pk.phy2log(), pk.max_load()};
+  }
 
   // Step 2: capacity allocations. The allocation's replica total falls as T grows, so the
   // smallest T whose allocation fits the slots is found by bisection; packing quality is not
-  // monotone in T, so a few capacities just above it are packed (best-fit and LPT) and the
-  // lightest result, polished by the swap search, is a candidate.
+  // monotone in T, so a few capacities just above it are packed (best-fit and LPT).
   std::vector<int> by_load(static_cast<size_t>(n));
   std::iota(by_load.begin(), by_load.end(), 0);
   std::stable_sort(by_load.begin(), by_load.end(),
                    [&](int a, int b) { return p.loads[static_cast<size_t>(a)] < p.loads[static_cast<size_t>(b)]; });
   std::vector<int> counts(static_cast<size_t>(n));
-  if (best.max_load > good_enough) {
-    double lo = bound, hi = best.max_load;
+  PackedLayer fitted{{}, std::numeric_limits<double>::infinity()};
+  if (greedy.max_load > good_enough) {
+    double lo = bound, hi = greedy.max_load;
     const bool any_fits = counts_for_capacity(p.loads, by_load, p.num_physical, cap, hi, &counts);
     for (int step = 0; any_fits && step < kCapacitySteps && hi > lo * (1 + kCapacityTolerance); ++step) {
       const double mid = 0.5 * (lo + hi);
       if (counts_for_capacity(p.loads, by_load, p.num_physical, cap, mid, &counts)) hi = mid;
       else lo = mid;
     }
-    double fitted_max = best.max_load;
-    Phy2Log fitted;
     for (double slack : kCapacitySlack) {
       const double capacity = hi * (1 + slack);
-      if (!any_fits || capacity >= fitted_max || fitted_max <= good_enough) break;
+      if (!any_fits || capacity >= std::min(fitted.max_load, greedy.max_load) || fitted.max_load <= good_enough) break;
       if (!counts_for_capacity(p.loads, by_load, p.num_physical, cap, capacity, &counts)) continue;
       const Items items = items_for(p.loads, counts);
       SlotPacking pk(items.weight, items.expert, p.num_gpus, p.one_copy_per_gpu);
-      if (pk.pack_best_fit(capacity) && pk.max_load() < fitted_max) {
-        fitted_max = pk.max_load();
-        fitted = pk.phy2log();
-      }
-      if (pk.pack_lpt() && pk.max_load() < fitted_max) {
-        fitted_max = pk.max_load();
-        fitted = pk.phy2log();
-      }
+      if (pk.pack_best_fit(capacity) && pk.max_load() < fitted.max_load) fitted = {pk.phy2log(), pk.max_load()};
+      if (pk.pack_lpt() && pk.max_load() < fitted.max_load) fitted = {pk.phy2log(), pk.max_load()};
     }
-    if (!fitted.empty()) {
-      PackedLayer cand = polish(p.loads, fitted, p.num_gpus, p.one_copy_per_gpu, good_enough);
-      if (cand.max_load < best.max_load) best = std::move(cand);
-    }
+  }
+
+  // Step 2b: swap search on the lighter of the two packings; the other only if, unpolished,
+  // it is already lighter than that result.
+  const bool fitted_first = !fitted.phy2log.empty() && fitted.max_load < greedy.max_load;
+  const PackedLayer& first = fitted_first ? fitted : greedy;
+  const PackedLayer& second = fitted_first ? greedy : fitted;
+  PackedLayer best = polish(p.loads, first.phy2log, p.num_gpus, p.one_copy_per_gpu, good_enough);
+  if (!second.phy2log.empty() && second.max_load < best.max_load) {
+    PackedLayer other = polish(p.loads, second.phy2log, p.num_gpus, p.one_copy_per_gpu, good_enough);
+    if (other.max_load < best.max_load) best = std::move(other);
   }
 
   // Step 3: allocation search. Move one replica from a cheap donor (whose per-replica load
   // grows least) to an expert on the heaviest GPU, repack, keep the best; a few rounds.
   std::vector<int> best_counts = logcnt(best.phy2log, n);
-  for (int round = 0; round < kAllocationRounds && best.max_load > bound * (1 + kSearchGap); ++round) {
+  // Each candidate costs a repack (~ slots x GPUs): large problems get fewer candidates.
+  int evaluations_left = static_cast<int>(std::clamp<long long>(
+      kSearchWork / (static_cast<long long>(p.num_physical) * p.num_gpus), kMinCandidates,
+      kAllocationRounds * kDonorCandidates * kReceiverCandidates));
+  for (int round = 0; round < kAllocationRounds && evaluations_left > 0 && best.max_load > bound * (1 + kSearchGap);
+       ++round) {
     std::vector<int> receivers;
     for (int e : experts_on_heaviest_gpu(p.loads, best.phy2log, p.num_gpus)) {
       if (best_counts[static_cast<size_t>(e)] < cap && static_cast<int>(receivers.size()) < kReceiverCandidates) {
@@ -212,11 +235,12 @@ Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
     std::vector<int> round_counts = best_counts;
     for (int r : receivers) {
       for (int d : donors) {
-        if (d == r) continue;
+        if (d == r || evaluations_left <= 0) continue;
+        --evaluations_left;
         std::vector<int> c = best_counts;
         --c[static_cast<size_t>(d)];
         ++c[static_cast<size_t>(r)];
-        PackedLayer cand = pack_counts(p.loads, c, p.num_gpus, p.one_copy_per_gpu, good_enough);
+        PackedLayer cand = pack_counts(p.loads, c, p.num_gpus, p.one_copy_per_gpu, good_enough, kCandidateSwaps);
         if (cand.max_load < round_best.max_load * (1 - 1e-12)) {
           round_best = std::move(cand);
           round_counts = std::move(c);
@@ -225,7 +249,8 @@ Result<Phy2Log> BalancedPolicy::place(const LayerProblem& p) const {
       }
     }
     if (!improved) break;
-    best = std::move(round_best);
+    // Candidates were judged after a short swap search; the winner gets the full one.
+    best = polish(p.loads, round_best.phy2log, p.num_gpus, p.one_copy_per_gpu, good_enough);
     best_counts = std::move(round_counts);
   }
 

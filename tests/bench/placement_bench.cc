@@ -61,18 +61,23 @@ PlanRequest v3_request(int layers, int nodes, int gpus, int physical, double exp
   return r;
 }
 
+// state.range(0) = 10 x the Zipf exponent of the loads.
 void BM_Plan58Layers(benchmark::State& state, const char* policy) {
-  PlanRequest r = v3_request(58, 8, 64, 320, 1.0, 58);
+  const double exponent = static_cast<double>(state.range(0)) / 10;
+  PlanRequest r = v3_request(58, 8, 64, 320, exponent, 58);
   r.policy = policy;
   for (auto _ : state) {
     auto p = plan_placement(r);
     if (!p.ok()) state.SkipWithError(p.message().c_str());
     benchmark::DoNotOptimize(p);
   }
-  state.SetLabel(std::string(policy) + ": 58 layers x 256 experts, 64 GPUs, 320 slots, 8 nodes, 8 groups");
+  char label[128];
+  std::snprintf(label, sizeof label, "%s: 58 layers x 256 experts, zipf s=%.1f, 64 GPUs, 320 slots, 8 nodes, 8 groups",
+                policy, exponent);
+  state.SetLabel(label);
 }
-BENCHMARK_CAPTURE(BM_Plan58Layers, balanced, "balanced")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Plan58Layers, eplb, "eplb")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Plan58Layers, balanced, "balanced")->Arg(6)->Arg(10)->Arg(15)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Plan58Layers, eplb, "eplb")->Arg(6)->Arg(10)->Arg(15)->Unit(benchmark::kMillisecond);
 
 // Quality of one policy on a request: max/mean GPU load, averaged over layers and at the worst
 // layer.
