@@ -15,6 +15,13 @@
 //  3. per node: replicate and pack onto its GPUs as `balanced` does (pack_min_max).
 // It trades some balance for locality: the node-load limit bounds what it may give away.
 // cross_node_coactivation() (placement_metrics.h) measures the result.
+// Data: shared/data/olmoe_routing's expert_coactivation_crosslayer.csv counts, for a token,
+// its expert at layer a against its expert at a *different* layer b (0->7, 7->15); it has no
+// same-layer pairs, so it cannot say which experts of one layer a token picks together, and
+// this policy does not pretend it does (reading it as a same-layer matrix would group experts
+// by an unrelated signal). Tests use matrices with planted structure; a co-activation matrix
+// measured from top-k routing of one layer (or the simulator's correlated routing) is the
+// intended input.
 // Stateless, thread-safe.
 #pragma once
 
