@@ -26,6 +26,7 @@ int print_error(const Error& e);
 
 const char* version();
 
+int run_simulate(const Args& args);  // sim/cli/cmd_simulate.cc: the main job, MoE steps on a cluster
 int run_alltoall(const Args& args);  // sim/cli/cmd_alltoall.cc: time one all-to-all on a topology
 int run_topology(const Args& args);  // sim/cli/cmd_topology.cc: presets and DOT topologies
 int run_plan(const Args& args);  // sim/cli/cmd_plan.cc: expert placement planner

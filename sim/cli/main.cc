@@ -17,6 +17,7 @@ int print_error(const Error& e) {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"simulate", "simulate MoE training/inference steps: placement, skewed routing, all-to-all, experts", run_simulate},
       {"alltoall", "time an all-to-all (uniform or uneven) on a cluster topology", run_alltoall},
       {"topology", "print a topology preset or DOT file: summary, bisection, DOT", run_topology},
       {"plan", "plan expert placement (replicas, GPU slots) from an expert-load matrix", run_plan},

@@ -1,7 +1,8 @@
 #include "sim/cli/commands.h"
+#include "sim/core/version.h"
 
 namespace moesim::cli {
 
-const char* version() { return "0.1.0"; }
+const char* version() { return kMoesimVersion; }
 
 }  // namespace moesim::cli

@@ -182,6 +182,51 @@ Result<Schedule> build_alltoall_schedule(const Topology& topo, const TrafficMatr
   s.num_stages = 2;
   s.num_chunks = chunks;
   s.pipelined = {false, true};
+  if (m.combine) {
+    // Backwards: gather over NVLink to the relay (m, local rank of the destination), then one
+    // RDMA message per destination GPU from each node.
+    std::vector<double> gather(static_cast<size_t>(n) * p, 0.0);  // [src gpu][relay local rank]
+    std::vector<double> rdma_back(static_cast<size_t>(nodes) * n, 0.0);  // [src node][dst gpu]
+    for_each_entry(m, [&](int a, int b, double bytes) {
+      const int na = node_of(a), nb = node_of(b);
+      if (na == nb) {
+        s.transfers.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), bytes, 0, 0, false});
+        return;
+      }
+      gather[static_cast<size_t>(a) * p + local_of(b)] += bytes;
+      rdma_back[static_cast<size_t>(na) * n + b] += bytes;
+    });
+    if (!m.node_entries.empty()) {
+      std::fill(rdma_back.begin(), rdma_back.end(), 0.0);
+      for (const auto& e : m.node_entries) {
+        if (static_cast<int>(e.src) != node_of(static_cast<int>(e.dst)) && e.bytes > 0) {
+          rdma_back[static_cast<size_t>(e.src) * n + e.dst] += e.bytes;
+        }
+      }
+    }
+    for (int a = 0; a < n; ++a) {
+      for (int l = 0; l < p; ++l) {
+        const double bytes = gather[static_cast<size_t>(a) * p + l];
+        const uint32_t relay = gpu(node_of(a), l);
+        if (bytes <= 0 || relay == static_cast<uint32_t>(a)) continue;
+        for (int c = 0; c < chunks; ++c) {
+          s.transfers.push_back({static_cast<uint32_t>(a), relay, bytes / chunks, 0, static_cast<uint16_t>(c), true});
+        }
+      }
+    }
+    for (int na = 0; na < nodes; ++na) {
+      for (int b = 0; b < n; ++b) {
+        const double bytes = rdma_back[static_cast<size_t>(na) * n + b];
+        if (bytes <= 0) continue;
+        const uint32_t relay = gpu(na, local_of(b));
+        for (int c = 0; c < chunks; ++c) {
+          s.transfers.push_back({relay, static_cast<uint32_t>(b), bytes / chunks, 1, static_cast<uint16_t>(c), false});
+        }
+      }
+    }
+    sort_issue_order(&s);
+    return s;
+  }
   std::vector<double> rdma(static_cast<size_t>(n) * nodes, 0.0);   // [src gpu][dst node]
   std::vector<double> fwd(static_cast<size_t>(n) * p, 0.0);        // [relay gpu][dst local rank]
   for_each_entry(m, [&](int a, int b, double bytes) {
@@ -193,6 +238,15 @@ Result<Schedule> build_alltoall_schedule(const Topology& topo, const TrafficMatr
     rdma[static_cast<size_t>(a) * nodes + nb] += bytes;
     fwd[static_cast<size_t>(gpu(nb, local_of(a))) * p + local_of(b)] += bytes;
   });
+  if (!m.node_entries.empty()) {
+    // Node-level deduplicated RDMA bytes replace the per-GPU sums.
+    std::fill(rdma.begin(), rdma.end(), 0.0);
+    for (const auto& e : m.node_entries) {
+      if (static_cast<int>(e.dst) != node_of(static_cast<int>(e.src)) && e.bytes > 0) {
+        rdma[static_cast<size_t>(e.src) * nodes + e.dst] += e.bytes;
+      }
+    }
+  }
   for (int a = 0; a < n; ++a) {
     for (int nb = 0; nb < nodes; ++nb) {
       const double bytes = rdma[static_cast<size_t>(a) * nodes + nb];
@@ -329,6 +383,23 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
     }
     return {};
   };
+  // A lower bound on the duration for the coalescing window: each stage's busiest link.
+  {
+    std::vector<double> load(t_.num_links());
+    Seconds floor_s = 0;
+    for (size_t i = 0; i < s.transfers.size();) {
+      std::fill(load.begin(), load.end(), 0.0);
+      const int stage = s.transfers[i].stage;
+      for (; i < s.transfers.size() && s.transfers[i].stage == stage; ++i) {
+        const auto& tr = s.transfers[i];
+        path_.clear();
+        router_.route(t_.gpu_vertex(tr.src), field_for(t_.gpu_vertex(tr.dst)), 0, &path_scratch_, &path_);
+        for (const auto& ls : path_) load[ls.link] += tr.bytes * ls.share;
+      }
+      for (int l = 0; l < t_.num_links(); ++l) floor_s = std::max(floor_s, load[l] / t_.link_bandwidth(l));
+    }
+    net.set_epoch(start_s, floor_s);
+  }
   // Everything without dependencies starts now.
   for (int stage = 0; stage < stages; ++stage) {
     for (int g = 0; g < n; ++g) {

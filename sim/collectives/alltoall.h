@@ -12,7 +12,8 @@
 //   rail         DeepEP normal kernels: (n,l) sends over RDMA to (m,l), the GPU with the same
 //                local rank on the destination node, which forwards over NVLink to (m,l');
 //                intra-node traffic goes over NVLink directly. Forwarding is pipelined in
-//                chunks: chunk c is forwarded as soon as it has arrived.
+//                chunks: chunk c is forwarded as soon as it has arrived, and a GPU sends its
+//                chunks one after another. A combine runs the pipeline backwards.
 //
 // Costs beyond bandwidth and path latency: each stage a GPU runs costs `launch_s` once, and
 // its i-th message cannot complete before i * per_message_s after that (the serialised issue
@@ -52,15 +53,26 @@ struct TrafficMatrix {
   struct Entry {
     uint32_t src, dst;
     double bytes;
+    bool operator==(const Entry&) const = default;
   };
   int num_gpus = 0;
   bool uniform = false;
   double uniform_bytes = 0;
   std::vector<Entry> entries;  // when !uniform; self entries (src == dst) are ignored
+  // Optional, for the rail algorithm: bytes each GPU sends to each node once (tokens bound for
+  // several GPUs of a node cross the network once and are forwarded over NVLink, as DeepEP
+  // does). `dst` is a node index here. Without it, per-node bytes are summed from `entries`.
+  std::vector<Entry> node_entries;
+  // Rail only: a combine (expert GPUs back to token GPUs). DeepEP's combine runs the dispatch
+  // pipeline backwards: NVLink gather to the GPU with the destination's local rank, reduction
+  // there, then one RDMA message per (token, node). node_entries then hold (src = node,
+  // dst = GPU) bytes after that reduction.
+  bool combine = false;
 
   static TrafficMatrix Uniform(int n, double bytes_per_peer);
   static TrafficMatrix Dense(int n, const std::vector<double>& row_major);
   double total_bytes() const;  // bytes leaving their source GPU (self traffic excluded)
+  bool operator==(const TrafficMatrix&) const = default;
   double max_rank_send_bytes() const;
 };
 
@@ -115,6 +127,7 @@ class CollectiveRunner {
   const std::vector<double>& link_bytes() const { return link_bytes_; }
   const std::vector<double>& link_busy_s() const { return link_busy_s_; }
   uint64_t num_events() const;
+  uint64_t num_solves() const { return net_ ? net_->num_solves() : 0; }
   NetworkMode mode() const { return mode_; }
   const Router& router() const { return router_; }
 

@@ -12,18 +12,73 @@ FlowNetwork::FlowNetwork(const Topology& topology, double coalesce_rel)
       coalesce_rel_(coalesce_rel),
       solver_(static_cast<uint32_t>(topology.num_links())),
       link_bytes_(topology.num_links(), 0.0),
-      link_busy_s_(topology.num_links(), 0.0) {}
+      link_busy_s_(topology.num_links(), 0.0),
+      never_binds_(topology.num_links(), 0),
+      link_active_(topology.num_links(), 0),
+      link_busy_since_(topology.num_links(), 0.0) {
+  const Topology& t = topology;
+  // (bandwidth, id) order: a link is pruned only in favour of a strictly smaller one, so in
+  // any chain of dominated links the narrowest stays in the solve.
+  auto smaller = [&](uint32_t a, uint32_t b) {
+    return t.link_bandwidth(a) < t.link_bandwidth(b) || (t.link_bandwidth(a) == t.link_bandwidth(b) && a < b);
+  };
+  for (uint32_t l = 0; l < static_cast<uint32_t>(t.num_links()); ++l) {
+    const int u = t.link_src(l), v = t.link_dst(l);
+    // Forward: everything entering relay v over l leaves over v's only other out-link.
+    if (t.forwards(v) && t.vertex(v).kind != VertexKind::kGpu) {
+      int count = 0;
+      uint32_t only = 0;
+      for (uint32_t i = t.out_begin(v); i < t.out_end(v); ++i) {
+        const uint32_t o = t.out_link(i);
+        if (t.link_dst(o) != u) {
+          ++count;
+          only = o;
+        }
+      }
+      if (count == 1 && smaller(only, l)) never_binds_[l] = 1;
+    }
+    // Backward: everything leaving relay u over l entered over u's only other in-link.
+    if (!never_binds_[l] && t.forwards(u) && t.vertex(u).kind != VertexKind::kGpu) {
+      int count = 0;
+      uint32_t only = 0;
+      for (uint32_t i = t.in_begin(u); i < t.in_end(u); ++i) {
+        const uint32_t o = t.in_link(i);
+        if (t.link_src(o) != v) {
+          ++count;
+          only = o;
+        }
+      }
+      if (count == 1 && smaller(only, l)) never_binds_[l] = 1;
+    }
+  }
+}
+
+void FlowNetwork::mark_links(uint32_t f, int delta) {
+  for (uint64_t i = path_begin_[f]; i < path_end_[f]; ++i) {
+    const uint32_t l = path_link_[i];
+    if (delta > 0) {
+      if (link_active_[l]++ == 0) link_busy_since_[l] = now_;
+    } else if (--link_active_[l] == 0) {
+      link_busy_s_[l] += now_ - link_busy_since_[l];
+    }
+  }
+}
 
 uint32_t FlowNetwork::add_flow(const LinkShare* path, size_t n, double bytes, Seconds latency_s, Seconds start_s,
                                Seconds min_complete_s) {
   MOESIM_CHECK(start_s >= now_) << "flow starts in the past: " << start_s << " < " << now_;
   MOESIM_CHECK(bytes >= 0) << "negative flow size";
   const uint32_t id = static_cast<uint32_t>(size_.size());
+  // Links in the solve first, then those that never bind.
   path_begin_.push_back(path_link_.size());
-  for (size_t i = 0; i < n; ++i) {
-    path_link_.push_back(path[i].link);
-    path_share_.push_back(path[i].share);
-    link_bytes_[path[i].link] += bytes * path[i].share;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < n; ++i) {
+      if (never_binds_[path[i].link] != pass) continue;
+      path_link_.push_back(path[i].link);
+      path_share_.push_back(path[i].share);
+      link_bytes_[path[i].link] += bytes * path[i].share;
+    }
+    if (pass == 0) path_solve_end_.push_back(path_link_.size());
   }
   path_end_.push_back(path_link_.size());
   size_.push_back(bytes);
@@ -52,7 +107,7 @@ void FlowNetwork::solve() {
   FlowPaths fp;
   fp.ids = active_.data();
   fp.begin = path_begin_.data();
-  fp.end = path_end_.data();
+  fp.end = path_solve_end_.data();
   fp.link = path_link_.data();
   fp.share = path_share_.data();
   fp.num_flows = static_cast<uint32_t>(active_.size());
@@ -71,21 +126,21 @@ void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::v
   const Seconds dt = t - now_;
   if (dt > 0 && !active_.empty()) {
     for (uint32_t f : active_) remaining_[f] -= rate_[f] * dt;
-    for (uint32_t l : solver_.used_links()) link_busy_s_[l] += dt;
   }
   now_ = t;
 
-  // Drains: flows whose bytes are out (within the coalescing tolerance of their own transmit time).
+  // Drains: flows whose bytes are out, or would be within the coalescing window.
+  const Seconds window = coalesce_rel_ * std::max(now_ - epoch_, window_floor_);
   bool changed = false;
   size_t keep = 0;
   for (size_t i = 0; i < active_.size(); ++i) {
     const uint32_t f = active_[i];
     const double left_s = remaining_[f] / rate_[f];
-    const double tol_s = coalesce_rel_ * (now_ - start_[f]);
-    if (remaining_[f] <= 1e-9 * size_[f] || left_s <= tol_s) {
+    if (remaining_[f] <= 1e-9 * size_[f] || left_s <= window) {
       remaining_[f] = 0;
       draining_.push({std::max(now_ + latency_[f], min_complete_[f]), f});
       if (drained) drained->push_back(f);
+      mark_links(f, -1);
       changed = true;
     } else {
       active_[keep++] = f;
@@ -94,7 +149,7 @@ void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::v
   active_.resize(keep);
 
   // Activations.
-  while (!pending_.empty() && pending_.top().t <= now_) {
+  while (!pending_.empty() && pending_.top().t <= now_ + window) {
     const uint32_t f = pending_.top().id;
     pending_.pop();
     if (size_[f] <= 0 || path_begin_[f] == path_end_[f]) {
@@ -103,25 +158,21 @@ void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::v
       if (drained) drained->push_back(f);
     } else {
       active_.push_back(f);
+      mark_links(f, +1);
       changed = true;
     }
   }
   if (changed) {
-    std::sort(active_.begin(), active_.end());
+    // active_ keeps a deterministic order (arrival order, compacted in place), so no sort.
     if (active_.empty()) {
       next_drain_ = std::numeric_limits<double>::infinity();
-      // The solver's used links must not accrue busy time while nothing transmits.
-      FlowPaths none;
-      none.begin = path_begin_.data();
-      none.end = path_end_.data();
-      solver_.solve(none, t_.link_bandwidths().data(), nullptr);
     } else {
       solve();
     }
   }
 
   // Completions.
-  while (!draining_.empty() && draining_.top().t <= now_) {
+  while (!draining_.empty() && draining_.top().t <= now_ + window) {
     completed->push_back(draining_.top().id);
     draining_.pop();
     --live_flows_;
@@ -132,6 +183,7 @@ void FlowNetwork::compact() {
   if (live_flows_ != 0) return;
   path_begin_.clear();
   path_end_.clear();
+  path_solve_end_.clear();
   size_.clear();
   remaining_.clear();
   rate_.clear();

@@ -7,11 +7,16 @@
 //
 // The model answers the two questions of a network model (SimGrid style): when is the next
 // event (next_event_time), and advance to that time, reporting flows completed (advance_to).
-// Flows draining within `coalesce_rel` of their own elapsed transmit time at an event drain at
-// that event, so a skewed all-to-all with a million slightly different flows costs a bounded
-// number of re-solves. The bytes so skipped are at most that fraction of the bytes sent and a
-// flow ends at most that fraction of its own time early, so completion times err by at most
-// twice that fraction of the run's duration (0 = exact).
+// Coalescing: at an event at time t, everything due within coalesce_rel x (t - epoch) is
+// processed at t (flows almost drained drain, flows about to start start, completions about
+// to happen complete), where the epoch is the start of the current collective (set_epoch).
+// A skewed all-to-all has about as many distinct finish times as flows; this bounds the events
+// to about ln(duration / first event) / coalesce_rel while every time errs by at most about
+// twice that fraction of the collective's duration (0 = exact).
+// Links that can never be a bottleneck are left out of the fairness solve (they still count
+// bytes and busy time): a link into a relay (a NIC, a switch) whose traffic can only leave
+// over one narrower-or-equal link, or out of a relay that traffic can only have entered over
+// one narrower-or-equal link -- the PCIe hop between a GPU and its NIC, for instance.
 // Ties are broken by flow id: the same inputs give the same outputs, bit for bit.
 // Thread-safety: not thread-safe; one instance per simulation thread.
 #pragma once
@@ -38,6 +43,13 @@ class FlowNetwork {
                     Seconds min_complete_s = 0);
 
   Seconds now() const { return now_; }
+  // Start of the current collective, the reference of the coalescing window, and a lower
+  // bound on its duration: the window is coalesce_rel x max(t - epoch, floor), so that the
+  // first microseconds of a long collective are not resolved finer than the rest.
+  void set_epoch(Seconds t, Seconds duration_floor = 0) {
+    epoch_ = t;
+    window_floor_ = duration_floor;
+  }
   // Time of the next activation, drain or completion; +inf when idle.
   Seconds next_event_time() const;
   // Processes every event at or before t (t >= now()), appending the ids of flows completed,
@@ -66,9 +78,11 @@ class FlowNetwork {
   const Topology& t_;
   double coalesce_rel_;
   Seconds now_ = 0;
+  Seconds epoch_ = 0;
+  Seconds window_floor_ = 0;
   MaxMinSolver solver_;
   // Per flow (struct of arrays).
-  std::vector<uint64_t> path_begin_, path_end_;
+  std::vector<uint64_t> path_begin_, path_end_, path_solve_end_;
   std::vector<double> size_, remaining_, rate_;
   std::vector<Seconds> start_, latency_, min_complete_;
   // Paths of all flows.
@@ -80,6 +94,10 @@ class FlowNetwork {
   Seconds next_drain_ = std::numeric_limits<double>::infinity();
   bool dirty_ = false;
   std::vector<double> link_bytes_, link_busy_s_;
+  std::vector<uint8_t> never_binds_;
+  std::vector<uint32_t> link_active_;       // transmitting flows per link
+  std::vector<Seconds> link_busy_since_;
+  void mark_links(uint32_t f, int delta);
   uint64_t num_events_ = 0, num_solves_ = 0;
   uint64_t live_flows_ = 0;
 };

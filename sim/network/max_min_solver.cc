@@ -48,7 +48,8 @@ void MaxMinSolver::solve(const FlowPaths& fp, const double* capacity, double* ra
       ++count_[l];
     }
   }
-  std::sort(touched_links_.begin(), touched_links_.end());
+  // No sort needed: the heap orders links by (level, link id), so the result does not depend on
+  // the order links were first touched.
   // Link -> flows CSR over the touched links (link_begin_ indexed by link id; untouched links
   // have empty ranges because count_ is 0).
   uint32_t acc = 0;
@@ -101,10 +102,16 @@ void MaxMinSolver::solve(const FlowPaths& fp, const double* capacity, double* ra
       }
     }
   }
-  for (uint32_t f = 0; f < nf; ++f) {
+}
+
+const std::vector<double>& MaxMinSolver::link_load(const FlowPaths& fp, const double* rate) {
+  for (uint32_t l : touched_links_) link_load_[l] = 0;
+  for (uint32_t f = 0; f < fp.num_flows; ++f) {
+    const uint32_t fid = fp.ids ? fp.ids[f] : f;
     if (std::isinf(rate[f])) continue;
-    for (uint64_t i = fp.begin[id(f)]; i < fp.end[id(f)]; ++i) link_load_[fp.link[i]] += rate[f] * fp.share[i];
+    for (uint64_t i = fp.begin[fid]; i < fp.end[fid]; ++i) link_load_[fp.link[i]] += rate[f] * fp.share[i];
   }
+  return link_load_;
 }
 
 }  // namespace moesim

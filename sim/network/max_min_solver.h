@@ -45,9 +45,9 @@ class MaxMinSolver {
 
   // Per link, after solve(): number of flows crossing it (for busy-time accounting).
   const std::vector<uint32_t>& link_flow_count() const { return link_count_total_; }
-  // Per link, after solve(): sum of share * rate (the load it carries), bytes/s.
-  const std::vector<double>& link_load() const { return link_load_; }
-  // Links crossed by at least one flow in the last solve, ascending.
+  // Per link, after solve() with the same flows and rates: sum of share * rate, bytes/s.
+  const std::vector<double>& link_load(const FlowPaths& flows, const double* rate);
+  // Links crossed by at least one flow in the last solve (in first-touched order).
   const std::vector<uint32_t>& used_links() const { return touched_links_; }
 
  private:
