@@ -476,6 +476,7 @@ Result<SimResult> StepSimulatorImpl::run() {
       lr->set_straggler_wait_time_s(fwd[li].wait_mean);
       lr->set_imbalance_max_over_mean(imb);
       lr->set_tokens_dropped(t.tokens_dropped * dp_);
+      lr->set_node_token_pairs(std::accumulate(t.node_tokens.begin(), t.node_tokens.end(), 0.0));
       for (int g = 0; g < n; ++g) lr->add_tokens_per_gpu(t.received[g % ep_]);
       for (double x : t.expert_load) lr->add_expert_load(x);
       if (opt_.record_traffic && step == 0) {

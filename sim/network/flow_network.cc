@@ -101,23 +101,20 @@ Seconds FlowNetwork::next_event_time() const {
   return t;
 }
 
-void FlowNetwork::solve() {
-  ++num_solves_;
-  active_rate_.resize(active_.size());
+FlowPaths FlowNetwork::solve_paths() const {
   FlowPaths fp;
-  fp.ids = active_.data();
   fp.begin = path_begin_.data();
   fp.end = path_solve_end_.data();
   fp.link = path_link_.data();
   fp.share = path_share_.data();
-  fp.num_flows = static_cast<uint32_t>(active_.size());
-  solver_.solve(fp, t_.link_bandwidths().data(), active_rate_.data());
+  return fp;
+}
+
+void FlowNetwork::solve() {
+  ++num_solves_;
+  solver_.solve(solve_paths(), t_.link_bandwidths().data(), rate_.data());
   next_drain_ = std::numeric_limits<double>::infinity();
-  for (size_t i = 0; i < active_.size(); ++i) {
-    const uint32_t f = active_[i];
-    rate_[f] = active_rate_[i];
-    next_drain_ = std::min(next_drain_, now_ + remaining_[f] / rate_[f]);
-  }
+  for (uint32_t f : active_) next_drain_ = std::min(next_drain_, now_ + remaining_[f] / rate_[f]);
 }
 
 void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::vector<uint32_t>* drained) {
@@ -141,6 +138,7 @@ void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::v
       draining_.push({std::max(now_ + latency_[f], min_complete_[f]), f});
       if (drained) drained->push_back(f);
       mark_links(f, -1);
+      solver_.remove(f, solve_paths());
       changed = true;
     } else {
       active_[keep++] = f;
@@ -159,6 +157,7 @@ void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::v
     } else {
       active_.push_back(f);
       mark_links(f, +1);
+      solver_.add(f, solve_paths());
       changed = true;
     }
   }

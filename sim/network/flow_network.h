@@ -89,7 +89,7 @@ class FlowNetwork {
   std::vector<uint32_t> path_link_;
   std::vector<float> path_share_;
   std::vector<uint32_t> active_;
-  std::vector<double> active_rate_;
+  FlowPaths solve_paths() const;
   MinHeap pending_, draining_;
   Seconds next_drain_ = std::numeric_limits<double>::infinity();
   bool dirty_ = false;

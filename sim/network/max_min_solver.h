@@ -12,11 +12,14 @@
 // adds S_l * c to F of every other link they cross and removes c from W. Repeat until every
 // flow is frozen. Each link is saturated once and each flow frozen once.
 //
-// Cost. O(sum of path lengths * log links) per solve: a heap of links keyed by S_l with lazy
-// keys. Freezing flows at level L only raises the other links' S (their old S was >= L), so a
-// stale key is a lower bound; a popped link whose key is below its current S is re-pushed.
-// Memory. Flat arrays (struct of arrays) sized by flows and links; nothing per flow on the heap.
-// Thread-safety: one solver per thread (it owns scratch buffers).
+// Cost. A solve is one walk over the present flows' paths plus a heap of links keyed by S_l
+// with lazy keys: freezing flows at level L only raises the other links' S (their old S was
+// >= L), so a stale key is a lower bound, and a popped link whose key is below its current S
+// is re-pushed. The solver is incremental: flows are added and removed as they start and
+// finish, and per-link flow lists and share sums are kept up to date between solves, so a
+// solve does not rebuild anything proportional to the flows.
+// Memory. Flat arrays indexed by link and flow id; paths stay in the caller's arrays.
+// Thread-safety: one solver per thread.
 #pragma once
 
 #include <cstdint>
@@ -24,10 +27,10 @@
 
 namespace moesim {
 
-// The flows to solve, in CSR form: the i-th flow solved is id = ids ? ids[i] : i, and crosses
-// links link[begin[id] .. end[id]) with shares share[...]. Links index the capacity array.
+// Where flows' paths live (the caller's arrays): flow id crosses links link[begin[id] ..
+// end[id]) with shares share[...]. Links index the capacity array.
 struct FlowPaths {
-  const uint32_t* ids = nullptr;     // [num_flows] or nullptr for 0..num_flows-1
+  const uint32_t* ids = nullptr;     // batch solve: [num_flows] or nullptr for 0..num_flows-1
   const uint64_t* begin = nullptr;   // per flow id
   const uint64_t* end = nullptr;     // per flow id
   const uint32_t* link = nullptr;
@@ -39,24 +42,32 @@ class MaxMinSolver {
  public:
   explicit MaxMinSolver(uint32_t num_links);
 
-  // Fills rate[i] for the i-th flow solved (bytes/s). capacity[l] > 0 for every link used.
-  // A flow that crosses no link gets rate +inf.
-  void solve(const FlowPaths& flows, const double* capacity, double* rate);
+  // Incremental use: a flow joins (or leaves) with its path as found in `paths`.
+  void add(uint32_t flow, const FlowPaths& paths);
+  void remove(uint32_t flow, const FlowPaths& paths);
+  // Rates of every present flow, written to rate[flow id] (bytes/s). capacity[l] > 0 for every
+  // link used. A present flow that crosses no link gets rate +inf.
+  void solve(const FlowPaths& paths, const double* capacity, double* rate);
 
-  // Per link, after solve(): number of flows crossing it (for busy-time accounting).
-  const std::vector<uint32_t>& link_flow_count() const { return link_count_total_; }
-  // Per link, after solve() with the same flows and rates: sum of share * rate, bytes/s.
-  const std::vector<double>& link_load(const FlowPaths& flows, const double* rate);
-  // Links crossed by at least one flow in the last solve (in first-touched order).
-  const std::vector<uint32_t>& used_links() const { return touched_links_; }
+  // Batch use: solves the flows of `flows` (ids or 0..n-1) on their own and writes rate[i] for
+  // the i-th of them; the solver is left empty.
+  void solve_batch(const FlowPaths& flows, const double* capacity, double* rate);
 
  private:
   uint32_t num_links_;
-  std::vector<double> remaining_, weight_, link_load_;
-  std::vector<uint32_t> count_, link_count_total_, link_begin_, link_fill_;
-  std::vector<uint32_t> link_flows_;  // flows of each link, CSR by link_begin_
-  std::vector<uint8_t> frozen_;
-  std::vector<uint32_t> touched_links_;
+  // Maintained between solves.
+  std::vector<std::vector<uint32_t>> link_flows_;  // may hold removed ids until compacted
+  std::vector<double> weight_;                     // sum of shares of present flows
+  std::vector<uint32_t> count_;                    // present flows
+  std::vector<uint32_t> links_in_use_;             // links with count_ > 0 (lazily compacted)
+  std::vector<uint8_t> in_use_listed_;
+  std::vector<uint8_t> present_;                   // per flow id
+  std::vector<uint32_t> linkless_;                 // present flows without links
+  // Per solve.
+  std::vector<double> remaining_, w_;
+  std::vector<uint32_t> c_;
+  std::vector<uint32_t> frozen_stamp_;
+  uint32_t stamp_ = 0;
   struct HeapEntry {
     double level;
     uint32_t link;

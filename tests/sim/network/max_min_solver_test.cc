@@ -32,7 +32,7 @@ struct Paths {
 std::vector<double> solve(const Paths& p, std::vector<double> cap) {
   MaxMinSolver s(static_cast<uint32_t>(cap.size()));
   std::vector<double> rate(p.begin.size());
-  s.solve(p.view(), cap.data(), rate.data());
+  s.solve_batch(p.view(), cap.data(), rate.data());
   return rate;
 }
 
@@ -126,6 +126,46 @@ TEST(MaxMinSolver, FeasibleAndBottlenecked) {
       }
       EXPECT_TRUE(bottleneck) << "trial " << trial << " flow " << f;
     }
+  }
+}
+
+TEST(MaxMinSolver, IncrementalMatchesBatch) {
+  // Flows join and leave one at a time; after each change the incremental solve must equal a
+  // fresh batch solve of the flows present.
+  Paths p;
+  p.add({{0, 1}});
+  p.add({{0, 1}, {1, 1}});
+  p.add({{1, 1}});
+  p.add({{0, 0.5f}, {2, 0.5f}});
+  p.add({{2, 1}, {1, 1}});
+  const std::vector<double> cap = {10, 4, 6};
+  MaxMinSolver inc(3);
+  std::vector<double> rate(5, 0.0);
+  std::vector<bool> in(5, false);
+  const int order[] = {0, 1, 2, 3, 4, -1, -3, 1 + 100, -4, -2};  // +100: re-add flow 1 after removal
+  for (int step : order) {
+    if (step >= 100) {
+      inc.add(step - 100, p.view());
+      in[step - 100] = true;
+    } else if (step >= 0) {
+      inc.add(step, p.view());
+      in[step] = true;
+    } else {
+      inc.remove(-step, p.view());
+      in[-step] = false;
+    }
+    inc.solve(p.view(), cap.data(), rate.data());
+    std::vector<uint32_t> ids;
+    for (uint32_t f = 0; f < 5; ++f) {
+      if (in[f]) ids.push_back(f);
+    }
+    FlowPaths fp = p.view();
+    fp.ids = ids.data();
+    fp.num_flows = static_cast<uint32_t>(ids.size());
+    std::vector<double> ref(ids.size());
+    MaxMinSolver batch(3);
+    batch.solve_batch(fp, cap.data(), ref.data());
+    for (size_t i = 0; i < ids.size(); ++i) EXPECT_NEAR(rate[ids[i]], ref[i], 1e-9) << "flow " << ids[i];
   }
 }
 
