@@ -98,12 +98,29 @@ void for_each_entry(const TrafficMatrix& m, Fn fn) {
 
 void sort_issue_order(Schedule* s) {
   const uint32_t n = static_cast<uint32_t>(s->num_ranks);
-  std::stable_sort(s->transfers.begin(), s->transfers.end(), [n](const Transfer& a, const Transfer& b) {
+  std::vector<uint32_t> order(s->transfers.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  const auto& tr = s->transfers;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t ia, uint32_t ib) {
+    const Transfer& a = tr[ia];
+    const Transfer& b = tr[ib];
     if (a.stage != b.stage) return a.stage < b.stage;
     if (a.src != b.src) return a.src < b.src;
     if (a.chunk != b.chunk) return a.chunk < b.chunk;
-    return (a.dst + n - a.src) % n < (b.dst + n - b.src) % n;
+    const uint32_t da = (a.dst + n - a.src) % n, db = (b.dst + n - b.src) % n;
+    if (da != db) return da < db;
+    return (a.origin + n - a.src) % n < (b.origin + n - b.src) % n;
   });
+  std::vector<int32_t> where(order.size());
+  std::vector<Transfer> sorted(order.size());
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    where[order[i]] = static_cast<int32_t>(i);
+    sorted[i] = tr[order[i]];
+  }
+  for (auto& t : sorted) {
+    if (t.input >= 0) t.input = where[t.input];
+  }
+  s->transfers = std::move(sorted);
 }
 
 }  // namespace
@@ -182,61 +199,18 @@ Result<Schedule> build_alltoall_schedule(const Topology& topo, const TrafficMatr
   s.num_stages = 2;
   s.num_chunks = chunks;
   s.pipelined = {false, true};
-  if (m.combine) {
-    // Backwards: gather over NVLink to the relay (m, local rank of the destination), then one
-    // RDMA message per destination GPU from each node.
-    std::vector<double> gather(static_cast<size_t>(n) * p, 0.0);  // [src gpu][relay local rank]
-    std::vector<double> rdma_back(static_cast<size_t>(nodes) * n, 0.0);  // [src node][dst gpu]
-    for_each_entry(m, [&](int a, int b, double bytes) {
-      const int na = node_of(a), nb = node_of(b);
-      if (na == nb) {
-        s.transfers.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), bytes, 0, 0, false});
-        return;
-      }
-      gather[static_cast<size_t>(a) * p + local_of(b)] += bytes;
-      rdma_back[static_cast<size_t>(na) * n + b] += bytes;
-    });
-    if (!m.node_entries.empty()) {
-      std::fill(rdma_back.begin(), rdma_back.end(), 0.0);
-      for (const auto& e : m.node_entries) {
-        if (static_cast<int>(e.src) != node_of(static_cast<int>(e.dst)) && e.bytes > 0) {
-          rdma_back[static_cast<size_t>(e.src) * n + e.dst] += e.bytes;
-        }
-      }
-    }
-    for (int a = 0; a < n; ++a) {
-      for (int l = 0; l < p; ++l) {
-        const double bytes = gather[static_cast<size_t>(a) * p + l];
-        const uint32_t relay = gpu(node_of(a), l);
-        if (bytes <= 0 || relay == static_cast<uint32_t>(a)) continue;
-        for (int c = 0; c < chunks; ++c) {
-          s.transfers.push_back({static_cast<uint32_t>(a), relay, bytes / chunks, 0, static_cast<uint16_t>(c), true});
-        }
-      }
-    }
-    for (int na = 0; na < nodes; ++na) {
-      for (int b = 0; b < n; ++b) {
-        const double bytes = rdma_back[static_cast<size_t>(na) * n + b];
-        if (bytes <= 0) continue;
-        const uint32_t relay = gpu(na, local_of(b));
-        for (int c = 0; c < chunks; ++c) {
-          s.transfers.push_back({relay, static_cast<uint32_t>(b), bytes / chunks, 1, static_cast<uint16_t>(c), false});
-        }
-      }
-    }
-    sort_issue_order(&s);
-    return s;
-  }
   std::vector<double> rdma(static_cast<size_t>(n) * nodes, 0.0);   // [src gpu][dst node]
-  std::vector<double> fwd(static_cast<size_t>(n) * p, 0.0);        // [relay gpu][dst local rank]
+  // Inter-node entries by source, for the forwards: (dst, bytes).
+  std::vector<std::vector<std::pair<uint32_t, double>>> remote(n);
   for_each_entry(m, [&](int a, int b, double bytes) {
     const int na = node_of(a), nb = node_of(b);
     if (na == nb) {
-      s.transfers.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), bytes, 0, 0, false});
+      s.transfers.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), bytes, 0, 0, false, -1,
+                             static_cast<uint32_t>(a)});
       return;
     }
     rdma[static_cast<size_t>(a) * nodes + nb] += bytes;
-    fwd[static_cast<size_t>(gpu(nb, local_of(a))) * p + local_of(b)] += bytes;
+    remote[a].push_back({static_cast<uint32_t>(b), bytes});
   });
   if (!m.node_entries.empty()) {
     // Node-level deduplicated RDMA bytes replace the per-GPU sums.
@@ -247,23 +221,28 @@ Result<Schedule> build_alltoall_schedule(const Topology& topo, const TrafficMatr
       }
     }
   }
+  // RDMA streams (a -> relay on node nb), then each chunk's forwards from the relay.
+  std::vector<int32_t> rdma_index(static_cast<size_t>(nodes) * chunks, -1);
   for (int a = 0; a < n; ++a) {
+    std::fill(rdma_index.begin(), rdma_index.end(), -1);
     for (int nb = 0; nb < nodes; ++nb) {
       const double bytes = rdma[static_cast<size_t>(a) * nodes + nb];
       if (bytes <= 0) continue;
       for (int c = 0; c < chunks; ++c) {
+        rdma_index[static_cast<size_t>(nb) * chunks + c] = static_cast<int32_t>(s.transfers.size());
         s.transfers.push_back({static_cast<uint32_t>(a), gpu(nb, local_of(a)), bytes / chunks, 0,
-                               static_cast<uint16_t>(c), true});
+                               static_cast<uint16_t>(c), false, -1, static_cast<uint32_t>(a)});
       }
     }
-  }
-  for (int r = 0; r < n; ++r) {
-    for (int l = 0; l < p; ++l) {
-      const double bytes = fwd[static_cast<size_t>(r) * p + l];
-      const uint32_t dst = gpu(node_of(r), l);
-      if (bytes <= 0 || dst == static_cast<uint32_t>(r)) continue;
+    for (const auto& [b, bytes] : remote[a]) {
+      const int nb = node_of(static_cast<int>(b));
+      const uint32_t relay = gpu(nb, local_of(a));
+      if (relay == b) continue;  // the relay is the destination
       for (int c = 0; c < chunks; ++c) {
-        s.transfers.push_back({static_cast<uint32_t>(r), dst, bytes / chunks, 1, static_cast<uint16_t>(c), false});
+        const int32_t in = rdma_index[static_cast<size_t>(nb) * chunks + c];
+        if (in < 0) continue;  // no node-level bytes recorded for this node
+        s.transfers.push_back({relay, b, bytes / chunks, 1, static_cast<uint16_t>(c), false, in,
+                               static_cast<uint32_t>(a)});
       }
     }
   }
@@ -337,13 +316,24 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
   for (const auto& tr : s.transfers) {
     if (tr.feeds_next && tr.stage + 1 < stages) ++need[dep_key(tr.stage + 1, tr.dst, tr.chunk)];
   }
-  // Chunks of a (stage, gpu) go one after another: chunk c starts once chunk c-1 has left.
-  std::vector<uint32_t> seq_need(nkeys, 0);
-  for (int stage = 0; stage < stages; ++stage) {
-    for (int g = 0; g < n; ++g) {
-      for (int c = 1; c < chunks; ++c) {
-        const size_t prev = key(stage, g, c - 1);
-        seq_need[key(stage, g, c)] = group_begin[prev + 1] - group_begin[prev];
+  // Chunks of a (stage, src, dst) stream go one after another: chunk c starts once chunk c-1
+  // of the same stream has left its source (DeepEP's per-destination ring buffers), so a slow
+  // destination does not hold back a GPU's other streams.
+  std::vector<int64_t> next_chunk(s.transfers.size(), -1);
+  std::vector<uint8_t> prev_left(s.transfers.size(), 1);
+  if (chunks > 1) {
+    std::unordered_map<uint64_t, std::vector<std::pair<uint16_t, uint32_t>>> streams;
+    for (uint32_t i = 0; i < s.transfers.size(); ++i) {
+      const auto& tr = s.transfers[i];
+      const uint64_t id = mix64((static_cast<uint64_t>(tr.stage) << 48) ^ (static_cast<uint64_t>(tr.src) << 24) ^ tr.dst) ^
+                          tr.origin;
+      streams[id].push_back({tr.chunk, i});
+    }
+    for (auto& [id, list] : streams) {
+      std::sort(list.begin(), list.end());
+      for (size_t j = 0; j + 1 < list.size(); ++j) {
+        next_chunk[list[j].second] = list[j + 1].second;
+        prev_left[list[j + 1].second] = 0;
       }
     }
   }
@@ -351,35 +341,61 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
   std::vector<Seconds> issue_base(static_cast<size_t>(stages) * n, -1); // launch-adjusted issue start
   std::vector<uint32_t> flow_transfer;
   flow_transfer.reserve(s.transfers.size());
-  std::vector<uint8_t> released(nkeys, 0);
-
-  // Releases the sends of group (stage, gpu, chunk) at time t once both its data dependency and
-  // its chunk order allow it.
-  auto try_release = [&](int stage, int gpu, int chunk, Seconds t) -> Status {
-    const size_t k = key(stage, gpu, chunk);
-    if (released[k] || need[dep_key(stage, gpu, chunk)] != 0 || seq_need[k] != 0) return {};
-    released[k] = 1;
-    if (group_begin[k] == group_begin[k + 1]) return {};
-    const size_t sg = static_cast<size_t>(stage) * n + gpu;
-    if (issue_base[sg] < 0) issue_base[sg] = t + (s.pipelined[stage] ? 0.0 : costs.launch_s);
-    const Seconds t_issue = std::max(t, issue_base[sg]);
-    for (uint32_t i = group_begin[k]; i < group_begin[k + 1]; ++i) {
-      const uint32_t idx = group_items[i];
-      const auto& tr = s.transfers[idx];
-      const DistanceField& f = field_for(t_.gpu_vertex(tr.dst));
-      path_.clear();
-      const uint64_t h = mix64((static_cast<uint64_t>(tr.src) << 32) ^ tr.dst ^ (static_cast<uint64_t>(tr.stage) << 56) ^
-                               (static_cast<uint64_t>(tr.chunk) << 48));
-      const double lat = router_.route(t_.gpu_vertex(tr.src), f, h, &path_scratch_, &path_);
-      if (lat < 0) {
-        return Error{"GPU rank " + std::to_string(tr.src) + " cannot reach GPU rank " + std::to_string(tr.dst) +
-                     ": the topology is disconnected"};
+  std::vector<uint8_t> group_ready(nkeys, 0), released(s.transfers.size(), 0);
+  // Explicit inputs: transfer i waits for s.transfers[i].input to complete.
+  std::vector<uint8_t> input_done(s.transfers.size(), 1);
+  std::vector<uint32_t> dependents_begin(s.transfers.size() + 1, 0), dependents;
+  for (const auto& tr : s.transfers) {
+    if (tr.input >= 0) ++dependents_begin[tr.input + 1];
+  }
+  for (size_t i = 0; i < s.transfers.size(); ++i) dependents_begin[i + 1] += dependents_begin[i];
+  dependents.resize(dependents_begin.back());
+  {
+    std::vector<uint32_t> fill(dependents_begin.begin(), dependents_begin.end() - 1);
+    for (uint32_t i = 0; i < s.transfers.size(); ++i) {
+      if (s.transfers[i].input >= 0) {
+        dependents[fill[s.transfers[i].input]++] = i;
+        input_done[i] = 0;
       }
-      const uint32_t msg = ++issued[sg];
-      const Seconds min_done = t_issue + msg * costs.per_message_s + lat;
-      const uint32_t id = net.add_flow(path_.data(), path_.size(), tr.bytes, lat, t_issue, min_done);
-      MOESIM_CHECK(id == flow_transfer.size()) << "flow ids must be dense";
-      flow_transfer.push_back(idx);
+    }
+  }
+
+  // Issues transfer idx at time t once its group's data has arrived and its stream's previous
+  // chunk has left.
+  auto try_issue = [&](uint32_t idx, Seconds t) -> Status {
+    const auto& tr = s.transfers[idx];
+    if (released[idx] || !prev_left[idx] || !input_done[idx] || !group_ready[key(tr.stage, tr.src, tr.chunk)]) return {};
+    released[idx] = 1;
+    const size_t sg = static_cast<size_t>(tr.stage) * n + tr.src;
+    if (issue_base[sg] < 0) issue_base[sg] = t + (s.pipelined[tr.stage] ? 0.0 : costs.launch_s);
+    const Seconds t_issue = std::max(t, issue_base[sg]);
+    const DistanceField& f = field_for(t_.gpu_vertex(tr.dst));
+    path_.clear();
+    const uint64_t h = mix64((static_cast<uint64_t>(tr.src) << 32) ^ tr.dst ^ (static_cast<uint64_t>(tr.stage) << 56) ^
+                             (static_cast<uint64_t>(tr.chunk) << 48));
+    const double lat = router_.route(t_.gpu_vertex(tr.src), f, h, &path_scratch_, &path_);
+    if (lat < 0) {
+      return Error{"GPU rank " + std::to_string(tr.src) + " cannot reach GPU rank " + std::to_string(tr.dst) +
+                   ": the topology is disconnected"};
+    }
+    const uint32_t msg = ++issued[sg];
+    const Seconds min_done = t_issue + msg * costs.per_message_s + lat;
+    const uint32_t id = net.add_flow(path_.data(), path_.size(), tr.bytes, lat, t_issue, min_done);
+    MOESIM_CHECK(id == flow_transfer.size()) << "flow ids must be dense";
+    flow_transfer.push_back(idx);
+    return {};
+  };
+  // Marks group (stage, gpu, chunk) ready -- all chunks when the stage is not pipelined -- and
+  // issues what it can.
+  auto try_release = [&](int stage, int gpu, int chunk, Seconds t) -> Status {
+    if (need[dep_key(stage, gpu, chunk)] != 0) return {};
+    const int c0 = s.pipelined[stage] ? chunk : 0;
+    const int c1 = s.pipelined[stage] ? chunk + 1 : chunks;
+    for (int c = c0; c < c1; ++c) {
+      const size_t k = key(stage, gpu, c);
+      if (group_ready[k]) continue;
+      group_ready[k] = 1;
+      for (uint32_t i = group_begin[k]; i < group_begin[k + 1]; ++i) MOESIM_RETURN_IF_ERROR(try_issue(group_items[i], t));
     }
     return {};
   };
@@ -415,24 +431,26 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
     drained.clear();
     net.advance_to(t, &done, chunks > 1 ? &drained : nullptr);
     for (uint32_t f : drained) {
-      const auto& tr = s.transfers[flow_transfer[f]];
-      if (tr.chunk + 1 < chunks && --seq_need[key(tr.stage, tr.src, tr.chunk + 1)] == 0) {
-        MOESIM_RETURN_IF_ERROR(try_release(tr.stage, tr.src, tr.chunk + 1, t));
+      const int64_t next = next_chunk[flow_transfer[f]];
+      if (next >= 0) {
+        prev_left[next] = 1;
+        MOESIM_RETURN_IF_ERROR(try_issue(static_cast<uint32_t>(next), t));
       }
     }
     for (uint32_t f : done) {
-      const auto& tr = s.transfers[flow_transfer[f]];
+      const uint32_t idx = flow_transfer[f];
+      for (uint32_t j = dependents_begin[idx]; j < dependents_begin[idx + 1]; ++j) {
+        input_done[dependents[j]] = 1;
+        MOESIM_RETURN_IF_ERROR(try_issue(dependents[j], t));
+      }
+      const auto& tr = s.transfers[idx];
       out.rank_done_s[tr.src] = std::max(out.rank_done_s[tr.src], t);
       out.rank_done_s[tr.dst] = std::max(out.rank_done_s[tr.dst], t);
       end = std::max(end, t);
       if (tr.feeds_next && tr.stage + 1 < stages) {
         const int next = tr.stage + 1;
         if (--need[dep_key(next, tr.dst, tr.chunk)] == 0) {
-          if (s.pipelined[next]) {
-            MOESIM_RETURN_IF_ERROR(try_release(next, tr.dst, tr.chunk, t));
-          } else {
-            for (int c = 0; c < chunks; ++c) MOESIM_RETURN_IF_ERROR(try_release(next, tr.dst, c, t));
-          }
+          MOESIM_RETURN_IF_ERROR(try_release(next, tr.dst, tr.chunk, t));
         }
       }
     }

@@ -12,8 +12,11 @@
 //   rail         DeepEP normal kernels: (n,l) sends over RDMA to (m,l), the GPU with the same
 //                local rank on the destination node, which forwards over NVLink to (m,l');
 //                intra-node traffic goes over NVLink directly. Forwarding is pipelined in
-//                chunks: chunk c is forwarded as soon as it has arrived, and a GPU sends its
-//                chunks one after another. A combine runs the pipeline backwards.
+//                chunks: chunk c of what GPU s sent is forwarded as soon as it has arrived,
+//                and each (sender, receiver, origin) stream sends its chunks one after another
+//                (DeepEP's per-channel ring buffers). A combine is the same pipeline run
+//                backwards; moesim times it as the dispatch pipeline with the combine's bytes
+//                (every link load mirrored onto the reverse link).
 //
 // Costs beyond bandwidth and path latency: each stage a GPU runs costs `launch_s` once, and
 // its i-th message cannot complete before i * per_message_s after that (the serialised issue
@@ -63,11 +66,6 @@ struct TrafficMatrix {
   // several GPUs of a node cross the network once and are forwarded over NVLink, as DeepEP
   // does). `dst` is a node index here. Without it, per-node bytes are summed from `entries`.
   std::vector<Entry> node_entries;
-  // Rail only: a combine (expert GPUs back to token GPUs). DeepEP's combine runs the dispatch
-  // pipeline backwards: NVLink gather to the GPU with the destination's local rank, reduction
-  // there, then one RDMA message per (token, node). node_entries then hold (src = node,
-  // dst = GPU) bytes after that reduction.
-  bool combine = false;
 
   static TrafficMatrix Uniform(int n, double bytes_per_peer);
   static TrafficMatrix Dense(int n, const std::vector<double>& row_major);
@@ -82,6 +80,8 @@ struct Transfer {
   uint16_t stage;
   uint16_t chunk;
   bool feeds_next;     // its arrival is needed by the destination's next-stage sends
+  int32_t input = -1;  // when >= 0: waits for that transfer (index in the schedule) instead
+  uint32_t origin = 0; // GPU whose data this is (streams are keyed by stage, src, dst, origin)
 };
 
 struct Schedule {

@@ -221,7 +221,9 @@ Status StepSimulatorImpl::plan(const std::vector<std::vector<double>>& loads, co
 Result<CollectiveOutcome> StepSimulatorImpl::collective(const LayerTraffic& t, double bytes_per_token, bool reverse) {
   TrafficMatrix m;
   m.num_gpus = ep_ * dp_;
-  m.combine = reverse && algo_ == AllToAllAlgorithm::kRail;
+  // A rail combine runs DeepEP's dispatch pipeline backwards; it is timed as the dispatch
+  // pipeline carrying the combine's bytes, every link load mirrored (see alltoall.h).
+  if (algo_ == AllToAllAlgorithm::kRail) reverse = false;
   const int nodes = static_cast<int>(t.node_tokens.size()) / ep_;
   for (int g = 0; g < dp_; ++g) {
     const uint32_t off = static_cast<uint32_t>(g * ep_);
@@ -239,8 +241,7 @@ Result<CollectiveOutcome> StepSimulatorImpl::collective(const LayerTraffic& t, d
         for (int nd = 0; nd < nodes; ++nd) {
           const double tok = t.node_tokens[static_cast<size_t>(s) * nodes + nd];
           if (tok <= 0) continue;
-          if (reverse) m.node_entries.push_back({node0 + nd, off + s, tok * bytes_per_token});
-          else m.node_entries.push_back({off + s, node0 + nd, tok * bytes_per_token});
+          m.node_entries.push_back({off + static_cast<uint32_t>(s), node0 + nd, tok * bytes_per_token});
         }
       }
     }
