@@ -22,6 +22,7 @@ const std::vector<Command>& commands() {
       {"topology", "print a topology preset or DOT file: summary, bisection, DOT", run_topology},
       {"plan", "plan expert placement (replicas, GPU slots) from an expert-load matrix", run_plan},
       {"trace", "expert-load traces: stats, convert (SmartMoE, OLMoE, HarMoEny, Megatron, .npy, .csv)", run_trace},
+      {"validate", "compare a moeprof profile with simulations under its calibration", run_validate},
   };
   return table;
 }
