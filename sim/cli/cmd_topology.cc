@@ -22,6 +22,7 @@ void print_topology_presets(std::ostream& o) {
     o << "\n";
   }
   o << "  FILE.dot / FILE.gv\n      a GraphViz DOT file (README: Topology DOT format)\n";
+  o << "  FILE.xml\n      a node topology NCCL wrote with NCCL_TOPO_DUMP_FILE (docs/FORMATS.md)\n";
 }
 
 int run_topology(const Args& args) {
@@ -29,7 +30,7 @@ int run_topology(const Args& args) {
   flags.toggle("--dot").toggle("--json").value("--out").toggle("--no-bisection");
   if (auto st = flags.parse(args); !st.ok()) return print_error(st.error());
   if (flags.help() || flags.positional().empty()) {
-    std::cout << "usage: moesim topology PRESET[:key=value,...]|FILE.dot [--dot] [--out FILE.dot] [--json]\n\n"
+    std::cout << "usage: moesim topology PRESET[:key=value,...]|FILE.dot|FILE.xml [--dot] [--out FILE.dot] [--json]\n\n"
                  "Builds a topology and prints a summary (GPUs, nodes, links by class, bisection\n"
                  "bandwidth); --dot prints it as GraphViz DOT, --out writes the DOT to a file.\n\n";
     print_topology_presets(std::cout);

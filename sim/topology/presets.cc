@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "sim/topology/dot_io.h"
+#include "sim/topology/nccl_xml.h"
 #include "sim/topology/units.h"
 
 namespace moesim {
@@ -371,7 +372,7 @@ Result<TopologySpec> parse_topology_arg(const std::string& arg) {
   TopologySpec spec;
   if (arg.empty()) return Error{"--topology: empty value"};
   const std::string ext = std::filesystem::path(arg).extension().string();
-  if (ext == ".dot" || ext == ".gv") {
+  if (ext == ".dot" || ext == ".gv" || ext == ".xml") {  // .xml: NCCL topology XML (nccl_xml.h)
     spec.set_dot_file(arg);
     return spec;
   }
@@ -401,6 +402,7 @@ Result<std::unique_ptr<Topology>> build_topology(const TopologySpec& spec, const
     if (!spec.preset().empty()) return make_error(source, "topology", "give either preset or dot_file, not both");
     std::filesystem::path path(spec.dot_file());
     if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
+    if (path.extension() == ".xml") return load_topology_nccl_xml(path.string());
     return load_topology_dot(path.string());
   }
   std::string names;
