@@ -2,9 +2,11 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/flags.h"
+#include "sim/calibration/calibration.h"
 #include "sim/collectives/alltoall_study.h"
 #include "sim/topology/presets.h"
 #include "sim/topology/units.h"
@@ -22,7 +24,7 @@ constexpr const char* kUsage =
     "                       (--bytes-per-peer SIZE | --matrix FILE.csv | --sweep)\n"
     "                       [--algorithm direct|hierarchical|rail] [--network flow|analytic]\n"
     "                       [--ecmp split|hash] [--launch-overhead 10us] [--per-message-overhead 0.5us]\n"
-    "                       [--chunks 4] [--coalesce 1e-4] [--top-links 5] [--json]\n"
+    "                       [--chunks 4] [--coalesce 1e-4] [--top-links 5] [--json] [--calibration FILE]\n"
     "\n"
     "Times one all-to-all(v) on the topology and prints a table like nccl-tests' alltoall_perf:\n"
     "size (bytes one rank sends, itself included), time, algbw = size / time and\n"
@@ -33,7 +35,10 @@ constexpr const char* kUsage =
     "  --sweep                 uniform sizes 1 KiB .. 1 GiB per peer, doubling (alltoall_perf -b 1K -e 1G -f 2)\n"
     "  --network               flow: max-min fair flows, events as flows start/finish (default);\n"
     "                          analytic: bottleneck link load / bandwidth (largest scales)\n"
-    "  --coalesce R            flows within R of their own transmit time finish in one event (0 = exact)\n";
+    "  --coalesce R            flows within R of their own transmit time finish in one event (0 = exact)\n"
+    "  --calibration FILE      a `moeprof fit` calibration: its link figures and collective costs for\n"
+    "                          each case's message size replace the preset's; without --topology, the\n"
+    "                          measured machine itself\n";
 
 void print_algorithms(std::ostream& o) {
   o << "\nalgorithms:\n";
@@ -46,7 +51,7 @@ int run_alltoall(const Args& args) {
   FlagSet flags("alltoall");
   flags.value("--topology").value("--bytes-per-peer").value("--matrix").toggle("--sweep").value("--algorithm")
       .value("--network").value("--ecmp").value("--launch-overhead").value("--per-message-overhead")
-      .value("--chunks").value("--coalesce").value("--top-links").toggle("--json");
+      .value("--chunks").value("--coalesce").value("--top-links").toggle("--json").value("--calibration");
   if (auto st = flags.parse(args); !st.ok()) return print_error(st.error());
   if (flags.help()) {
     std::cout << kUsage;
@@ -56,7 +61,13 @@ int run_alltoall(const Args& args) {
     return 0;
   }
   if (!flags.positional().empty()) return print_error(Error{"alltoall: unexpected argument '" + flags.positional()[0] + "'"});
-  if (!flags.has("--topology")) return print_error(Error{"alltoall: --topology is required (moesim alltoall --help)"});
+  std::optional<Calibration> calibration;
+  if (auto c = flags.get("--calibration")) {
+    auto loaded = load_calibration(*c);
+    if (!loaded.ok()) return print_error(loaded.error());
+    calibration = std::move(*loaded);
+  }
+  if (!flags.has("--topology") && !calibration) return print_error(Error{"alltoall: --topology is required (moesim alltoall --help)"});
   const int modes = flags.has("--bytes-per-peer") + flags.has("--matrix") + flags.on("--sweep");
   if (modes != 1) return print_error(Error{"alltoall: give exactly one of --bytes-per-peer, --matrix, --sweep"});
 
@@ -90,11 +101,16 @@ int run_alltoall(const Args& args) {
     if (!top.ok()) return print_error(top.error());
     opt.top_links = static_cast<int>(*top);
   }
-  auto spec = parse_topology_arg(*flags.get("--topology"));
-  if (!spec.ok()) return print_error(spec.error());
-  auto topo_r = build_topology(*spec, "");
+  Result<std::unique_ptr<Topology>> topo_r = Error{""};
+  if (flags.has("--topology")) {
+    auto spec = parse_topology_arg(*flags.get("--topology"));
+    if (!spec.ok()) return print_error(spec.error());
+    topo_r = build_topology(*spec, "");
+  } else {
+    topo_r = build_measured_topology(*calibration, kLargeMessageBytes);
+  }
   if (!topo_r.ok()) return print_error(topo_r.error());
-  const Topology& topo = **topo_r;
+  Topology& topo = **topo_r;
   const int n = topo.num_gpus();
 
   // Refuse flow-level runs that cannot fit in memory, with an estimate.
@@ -138,7 +154,20 @@ int run_alltoall(const Args& args) {
 
   AllToAllSweep sweep;
   for (const auto& [m, size] : cases) {
-    auto r = simulate_alltoall(topo, m, size, opt);
+    // A calibration describes each message-size regime: the case's topology and costs follow it.
+    std::unique_ptr<Topology> measured;
+    if (calibration) {
+      const double msg = mean_message_bytes(m);
+      if (!flags.has("--launch-overhead") && !flags.has("--per-message-overhead")) opt.costs = calibrated_costs(*calibration, msg);
+      if (flags.has("--topology")) {
+        apply_link_calibration(*calibration, msg, &topo);
+      } else {
+        auto t = build_measured_topology(*calibration, msg);
+        if (!t.ok()) return print_error(t.error());
+        measured = std::move(*t);
+      }
+    }
+    auto r = simulate_alltoall(measured ? *measured : topo, m, size, opt);
     if (!r.ok()) return print_error(Error{"alltoall: " + r.message()});
     *sweep.add_results() = *r;
   }

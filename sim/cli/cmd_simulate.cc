@@ -53,6 +53,7 @@ constexpr const char* kUsage =
     "  --placement FILE        a Placement file instead of a policy\n"
     "  --rebalance-every K     re-place experts every K steps (migration is simulated)\n"
     "  --hardware NAME         GPU preset (h100, h200, h800, b200)\n"
+    "  --calibration FILE      a `moeprof fit` calibration: measured link, all-to-all and GEMM figures\n"
     "  --simulated-layers K    simulate K evenly spaced MoE layers and scale (faster)\n"
     "  --traffic               store the first step's dispatch matrices in result.pb\n"
     "  --timeline-steps N      steps whose per-GPU timeline is recorded (default 1)\n";
@@ -123,6 +124,7 @@ Status apply_overrides(const FlagSet& f, Scenario* s) {
   MOESIM_RETURN_IF_ERROR(uint_flag("--redundant-experts", [&](uint32_t v) { s->mutable_placement()->set_redundant_experts(v); }));
   MOESIM_RETURN_IF_ERROR(uint_flag("--rebalance-every", [&](uint32_t v) { s->mutable_placement()->set_rebalance_every(v); }));
   if (auto v = f.get("--hardware")) s->mutable_hardware()->set_name(*v);
+  if (auto v = f.get("--calibration")) s->set_calibration_file(*v);
   MOESIM_RETURN_IF_ERROR(uint_flag("--simulated-layers", [&](uint32_t v) { s->set_simulated_layers(v); }));
   return {};
 }
@@ -199,7 +201,7 @@ int run_simulate(const Args& args) {
       .value("--tp").value("--tokens-per-gpu").value("--micro-batches").toggle("--overlap").value("--algorithm")
       .value("--network").value("--routing").value("--zipf").value("--trace").value("--capacity-factor")
       .value("--placement-policy").value("--placement").value("--redundant-experts").value("--rebalance-every")
-      .value("--hardware").value("--simulated-layers").toggle("--traffic").value("--timeline-steps");
+      .value("--hardware").value("--calibration").value("--simulated-layers").toggle("--traffic").value("--timeline-steps");
   if (auto st = f.parse(args); !st.ok()) return print_error(st.error());
   if (f.help()) {
     std::cout << kUsage;

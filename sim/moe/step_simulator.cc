@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "sim/core/version.h"
+#include "sim/calibration/calibration.h"
 #include "sim/collectives/alltoall.h"
 #include "sim/moe/hardware.h"
 #include "sim/moe/layer_traffic.h"
@@ -84,6 +85,11 @@ Error field_error(const std::string& src, const std::string& field, const std::s
 Status StepSimulatorImpl::init() {
   MOESIM_RETURN_IF_ERROR(validate_scenario(sc_, src_));
   MOESIM_ASSIGN_OR_RETURN(hw_, resolve_hardware(sc_.hardware(), src_));
+  Calibration calibration;  // `moeprof fit` figures replace the presets' (sim/calibration)
+  if (!sc_.calibration_file().empty()) {
+    MOESIM_ASSIGN_OR_RETURN(calibration, load_calibration(sc_.calibration_file()));
+    apply_gemm_calibration(calibration, &hw_);
+  }
   *sc_.mutable_hardware() = hw_;
   costs_ = layer_costs(sc_.model());
   training_ = sc_.mode() == "training";
@@ -103,6 +109,10 @@ Status StepSimulatorImpl::init() {
     return field_error(src_, "algorithm", sc_.algorithm() + " needs the same number of GPUs on every node of the topology");
   }
   ccosts_ = default_collective_costs();
+  if (!sc_.calibration_file().empty()) {  // MoE dispatch messages are large: the bandwidth regime
+    apply_link_calibration(calibration, kLargeMessageBytes, topo_.get());
+    if (calibration.alltoall_size() > 0) ccosts_ = calibrated_costs(calibration, kLargeMessageBytes);
+  }
   const EcmpMode ecmp = sc_.topology().ecmp() == "hash" ? EcmpMode::kHash : EcmpMode::kSplit;
   runner_ = std::make_unique<CollectiveRunner>(*topo_, ecmp, mode_, kCoalesceRel);
   link_bytes_.assign(topo_->num_links(), 0.0);
