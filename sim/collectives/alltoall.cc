@@ -316,6 +316,38 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
   for (const auto& tr : s.transfers) {
     if (tr.feeds_next && tr.stage + 1 < stages) ++need[dep_key(tr.stage + 1, tr.dst, tr.chunk)];
   }
+  // Route every transfer once (ECMP hash per transfer), and bound the duration from below for
+  // the coalescing window: each stage's busiest link.
+  std::vector<LinkShare> paths;
+  std::vector<size_t> path_begin(s.transfers.size() + 1, 0);
+  std::vector<double> path_latency(s.transfers.size(), 0.0);
+  {
+    std::vector<double> load(t_.num_links(), 0.0);
+    Seconds floor_s = 0;
+    int stage = s.transfers.empty() ? 0 : s.transfers[0].stage;
+    for (size_t i = 0; i < s.transfers.size(); ++i) {
+      const auto& tr = s.transfers[i];
+      if (tr.stage != stage) {
+        for (int l = 0; l < t_.num_links(); ++l) floor_s = std::max(floor_s, load[l] / t_.link_bandwidth(l));
+        std::fill(load.begin(), load.end(), 0.0);
+        stage = tr.stage;
+      }
+      path_.clear();
+      const uint64_t h = mix64((static_cast<uint64_t>(tr.src) << 32) ^ tr.dst ^ (static_cast<uint64_t>(tr.stage) << 56) ^
+                               (static_cast<uint64_t>(tr.chunk) << 48));
+      const double lat = router_.route(t_.gpu_vertex(tr.src), field_for(t_.gpu_vertex(tr.dst)), h, &path_scratch_, &path_);
+      if (lat < 0) {
+        return Error{"GPU rank " + std::to_string(tr.src) + " cannot reach GPU rank " + std::to_string(tr.dst) +
+                     ": the topology is disconnected"};
+      }
+      path_latency[i] = lat;
+      paths.insert(paths.end(), path_.begin(), path_.end());
+      path_begin[i + 1] = paths.size();
+      for (const auto& ls : path_) load[ls.link] += tr.bytes * ls.share;
+    }
+    for (int l = 0; l < t_.num_links(); ++l) floor_s = std::max(floor_s, load[l] / t_.link_bandwidth(l));
+    net.set_epoch(start_s, floor_s);
+  }
   // Chunks of a (stage, src, dst) stream go one after another: chunk c starts once chunk c-1
   // of the same stream has left its source (DeepEP's per-destination ring buffers), so a slow
   // destination does not hold back a GPU's other streams.
@@ -369,18 +401,11 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
     const size_t sg = static_cast<size_t>(tr.stage) * n + tr.src;
     if (issue_base[sg] < 0) issue_base[sg] = t + (s.pipelined[tr.stage] ? 0.0 : costs.launch_s);
     const Seconds t_issue = std::max(t, issue_base[sg]);
-    const DistanceField& f = field_for(t_.gpu_vertex(tr.dst));
-    path_.clear();
-    const uint64_t h = mix64((static_cast<uint64_t>(tr.src) << 32) ^ tr.dst ^ (static_cast<uint64_t>(tr.stage) << 56) ^
-                             (static_cast<uint64_t>(tr.chunk) << 48));
-    const double lat = router_.route(t_.gpu_vertex(tr.src), f, h, &path_scratch_, &path_);
-    if (lat < 0) {
-      return Error{"GPU rank " + std::to_string(tr.src) + " cannot reach GPU rank " + std::to_string(tr.dst) +
-                   ": the topology is disconnected"};
-    }
+    const double lat = path_latency[idx];
     const uint32_t msg = ++issued[sg];
     const Seconds min_done = t_issue + msg * costs.per_message_s + lat;
-    const uint32_t id = net.add_flow(path_.data(), path_.size(), tr.bytes, lat, t_issue, min_done);
+    const uint32_t id = net.add_flow(paths.data() + path_begin[idx], path_begin[idx + 1] - path_begin[idx], tr.bytes, lat,
+                                     t_issue, min_done);
     MOESIM_CHECK(id == flow_transfer.size()) << "flow ids must be dense";
     flow_transfer.push_back(idx);
     return {};
@@ -399,23 +424,6 @@ Result<CollectiveOutcome> CollectiveRunner::run_flow(const Schedule& s, const Co
     }
     return {};
   };
-  // A lower bound on the duration for the coalescing window: each stage's busiest link.
-  {
-    std::vector<double> load(t_.num_links());
-    Seconds floor_s = 0;
-    for (size_t i = 0; i < s.transfers.size();) {
-      std::fill(load.begin(), load.end(), 0.0);
-      const int stage = s.transfers[i].stage;
-      for (; i < s.transfers.size() && s.transfers[i].stage == stage; ++i) {
-        const auto& tr = s.transfers[i];
-        path_.clear();
-        router_.route(t_.gpu_vertex(tr.src), field_for(t_.gpu_vertex(tr.dst)), 0, &path_scratch_, &path_);
-        for (const auto& ls : path_) load[ls.link] += tr.bytes * ls.share;
-      }
-      for (int l = 0; l < t_.num_links(); ++l) floor_s = std::max(floor_s, load[l] / t_.link_bandwidth(l));
-    }
-    net.set_epoch(start_s, floor_s);
-  }
   // Everything without dependencies starts now.
   for (int stage = 0; stage < stages; ++stage) {
     for (int g = 0; g < n; ++g) {

@@ -58,7 +58,7 @@ routing {
   model: "zipf"
   zipf_exponent: 0.5
   max_nodes_per_token: 4
-  sampled_tokens_per_gpu: 512
+  sampled_tokens_per_gpu: 256
 }
 placement {
   policy: "contiguous"
@@ -84,7 +84,11 @@ Result<Scenario> load_scenario(const std::string& path) {
   MOESIM_RETURN_IF_ERROR(load_proto(path, &file));
   Scenario s = default_scenario();
   // A file that names a topology replaces the default's (params are a map: merging would mix).
+  // Likewise a model: proto3 cannot tell a written 0/false from an absent field, so merging
+  // would keep DeepSeek-V3's first_k_dense 3, shared expert, groups and gated FFN under a
+  // model that sets them to 0/false (Mixtral, GPT-MoE) - a silently different model.
   if (file.has_topology()) s.clear_topology();
+  if (file.has_model()) s.clear_model();
   if (file.has_routing()) s.clear_routing();
   s.MergeFrom(file);
   const auto dir = std::filesystem::path(path).parent_path();
