@@ -31,6 +31,8 @@ int run_alltoall(const Args& args);  // sim/cli/cmd_alltoall.cc: time one all-to
 int run_topology(const Args& args);  // sim/cli/cmd_topology.cc: presets and DOT topologies
 int run_plan(const Args& args);  // sim/cli/cmd_plan.cc: expert placement planner
 int run_trace(const Args& args);  // sim/cli/cmd_trace.cc: expert-load trace stats and convert
+int run_rebalance(const Args& args);  // sim/cli/cmd_rebalance.cc: rebalancing interval study
+int run_sweep(const Args& args);  // sim/cli/cmd_sweep.cc: parameter grids, optionally over MPI ranks
 int run_validate(const Args& args);  // sim/cli/cmd_validate.cc: profile vs simulation under a calibration
 
 }  // namespace moesim::cli

@@ -22,6 +22,8 @@ const std::vector<Command>& commands() {
       {"topology", "print a topology preset or DOT file: summary, bisection, DOT", run_topology},
       {"plan", "plan expert placement (replicas, GPU slots) from an expert-load matrix", run_plan},
       {"trace", "expert-load traces: stats, convert (SmartMoE, OLMoE, HarMoEny, Megatron, .npy, .csv)", run_trace},
+      {"rebalance", "static placement vs re-placement every K steps over training, migration charged", run_rebalance},
+      {"sweep", "simulate every point of a parameter grid to one CSV row each (spreads over mpirun ranks)", run_sweep},
       {"validate", "compare a moeprof profile with simulations under its calibration", run_validate},
   };
   return table;

@@ -12,6 +12,7 @@
 #include "sim/moe/scenario.h"
 #include "sim/moe/workload.h"
 #include "sim/placement/planner.h"
+#include "sim/study/incremental_placement.h"
 #include "sim/routing/routing_model.h"
 #include "sim/topology/presets.h"
 #include "traces/check.h"
@@ -60,6 +61,7 @@ class StepSimulatorImpl {
 
   Status init();
   Status plan(const std::vector<std::vector<double>>& loads, const std::string& why);
+  Status place_added_experts(int step, const std::vector<std::vector<double>>& window_loads);
   Result<Seconds> migrate(const std::vector<std::vector<int>>& before);
   Result<CollectiveOutcome> collective(const LayerTraffic& t, double bytes_per_token, bool reverse);
   Result<LayerPass> moe_pass(const LayerTraffic& t, bool backward, int step, int layer, bool record);
@@ -225,6 +227,64 @@ Status StepSimulatorImpl::plan(const std::vector<std::vector<double>>& loads, co
   if (!p.ok()) return field_error(src_, "placement.policy", p.message());
   for (size_t i = 0; i < sim_layers_.size(); ++i) phy2log_.push_back(placement::layer_phy2log(*p, i));
   *result_.mutable_placement() = *p;
+  return {};
+}
+
+// Experts added mid-training are placed incrementally (sim/study/incremental_placement.h): into
+// free or redundant slots, existing experts moving only where the move pays for its migration
+// before the next re-plan. Pay-rule inputs: an assignment taken off the busiest GPU saves its
+// expert FLOPs (x3 with backward) at the peak grouped-GEMM rate, for every represented layer and
+// micro-batch (the marginal cost of a token under eff(t) = max_eff * t / (t + half)); a copy
+// moves the expert (with FP32 master and Adam moments in training) at the slowest GPU's total
+// incoming link bandwidth. New experts' loads are unknown: each is estimated at the mean of
+// the existing experts' loads since the last plan.
+Status StepSimulatorImpl::place_added_experts(int step, const std::vector<std::vector<double>>& window_loads) {
+  const std::string why = "step " + std::to_string(step) + " (experts added)";
+  if (!sc_.placement().file().empty()) {
+    return plan(std::vector<std::vector<double>>(sim_layers_.size(), std::vector<double>(num_experts_, 1.0)), why);
+  }
+  const int old_spg = phy2log_.empty() ? 0 : static_cast<int>(phy2log_[0].size()) / ep_;
+  const int slots = num_experts_ + static_cast<int>(sc_.placement().redundant_experts());
+  const int spg = std::max(old_spg, (slots + ep_ - 1) / ep_);
+  study::IncrementalCosts c;
+  const double mb = sc_.parallel().micro_batches();
+  c.seconds_per_assignment = (training_ ? 3.0 : 1.0) * costs_.expert_flops_per_assignment /
+                             (hw_.peak_flops() * hw_.max_gemm_efficiency()) * layer_scale_ * mb;
+  double bw = 0;
+  for (int g = 0; g < ep_; ++g) {
+    const int v = topo_->gpu_vertex(g);
+    double in = 0;
+    for (uint32_t i = topo_->in_begin(v); i < topo_->in_end(v); ++i) in += topo_->link_bandwidth(topo_->in_link(i));
+    bw = g == 0 ? in : std::min(bw, in);
+  }
+  const double per_expert = (costs_.expert_weight_bytes + (training_ ? 12.0 * costs_.expert_params : 0.0)) * layer_scale_;
+  c.seconds_per_expert_move = bw > 0 ? per_expert / bw : 0.0;
+  const int steps = static_cast<int>(sc_.steps());
+  const int every = static_cast<int>(sc_.placement().rebalance_every());
+  c.remaining_steps = every > 0 ? std::min(every - step % every, steps - step) : steps - step;
+  Placement placed;
+  placed.set_num_gpus(ep_);
+  placed.set_slots_per_gpu(spg);
+  placed.set_num_experts(num_experts_);
+  placed.set_policy((sc_.placement().policy().empty() ? std::string("contiguous") : sc_.placement().policy()) + "+incremental");
+  // Loads per step of one micro-batch and layer, summing to its assignments.
+  const double assignments = static_cast<double>(sc_.parallel().tokens_per_gpu()) * ep_ * sc_.model().top_k();
+  for (size_t li = 0; li < phy2log_.size(); ++li) {
+    const auto& w = window_loads[li];
+    const double seen = std::accumulate(w.begin(), w.end(), 0.0);
+    std::vector<double> loads(num_experts_, 1.0);
+    if (seen > 0) {
+      for (size_t e = 0; e < w.size() && e < loads.size(); ++e) loads[e] = w[e];
+      for (size_t e = w.size(); e < loads.size(); ++e) loads[e] = seen / w.size();
+    }
+    const double total = std::accumulate(loads.begin(), loads.end(), 0.0);
+    for (double& x : loads) x *= assignments / total;
+    auto r = study::incremental_placement(phy2log_[li], ep_, spg, loads, c);
+    if (!r.ok()) return field_error(src_, "routing.phases", why + ": " + r.message());
+    phy2log_[li] = std::move(r->phy2log);
+    placed.add_layers()->mutable_phy2log()->Add(phy2log_[li].begin(), phy2log_[li].end());
+  }
+  *result_.mutable_placement() = std::move(placed);
   return {};
 }
 
@@ -450,8 +510,7 @@ Result<SimResult> StepSimulatorImpl::run() {
     if (routing_->num_experts_at(step) != num_experts_) {
       const auto before = phy2log_;
       num_experts_ = routing_->num_experts_at(step);
-      for (auto& w : window_loads) w.assign(num_experts_, 1.0);
-      MOESIM_RETURN_IF_ERROR(plan(window_loads, "step " + std::to_string(step) + " (experts added)"));
+      MOESIM_RETURN_IF_ERROR(place_added_experts(step, window_loads));
       MOESIM_ASSIGN_OR_RETURN(migration, migrate(before));
       for (auto& w : window_loads) w.assign(num_experts_, 0.0);
     }
