@@ -1,10 +1,12 @@
 // `moesim trace`: inspect and convert expert-load traces in any format traces/trace_import.h
 // reads (SmartMoE, OLMoE, HarMoEny, Megatron-LM router traces, .npy, long CSV, moesim protobuf).
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/flags.h"
+#include "sim/cli/progress.h"
 #include "traces/trace_export.h"
 #include "traces/trace_import.h"
 #include "traces/trace_stats.h"
@@ -40,10 +42,21 @@ constexpr const char* kUsage =
     "  --model-name NAME    OLMoE: the model's rows (default: the first model in the file)\n"
     "  --domain NAME        OLMoE: one text domain (default: every domain, one step each)\n"
     "  --selection topk|top1  OLMoE: all k choices per token (default) or the first only\n"
-    "  --num-experts N      Megatron: experts per layer (default: largest id seen + 1)\n";
+    "  --num-experts N      Megatron: experts per layer (default: largest id seen + 1)\n"
+    "  --quiet              no progress lines (shown for inputs of 16 MiB and more, e.g. the\n"
+    "                       .json/.textproto form of a long trace, which take seconds)\n";
 
 void add_import_flags(FlagSet& flags) {
   flags.value("--format").value("--model-name").value("--domain").value("--selection").value("--num-experts");
+  flags.toggle("--quiet");
+}
+
+// Progress in phases (read, then compute or write): the readers and writers are single calls
+// into protobuf/zlib with no progress of their own. Only for inputs big enough to take seconds.
+Progress phase_progress(const char* what, const FlagSet& flags, const std::string& input) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::is_regular_file(input, ec) ? std::filesystem::file_size(input, ec) : 0;
+  return Progress(what, flags.on("--quiet") || ec || bytes < (16u << 20));
 }
 
 Result<TraceImportOptions> import_options(const FlagSet& flags) {
@@ -74,9 +87,17 @@ int run_stats(const Args& args) {
   if (!opts.ok()) return print_error(opts.error());
   auto rows = flags.integer("--rows", 12, 2, 1000000);
   if (!rows.ok()) return print_error(rows.error());
+  Progress progress = phase_progress("trace stats", flags, flags.positional()[0]);
+  progress.update(0, 2);
   auto trace = load_expert_load_trace(flags.positional()[0], *opts);
-  if (!trace.ok()) return print_error(trace.error());
+  progress.update(1, 2);
+  if (!trace.ok()) {
+    progress.finish();
+    return print_error(trace.error());
+  }
   const TraceStats stats = compute_trace_stats(*trace);
+  progress.update(2, 2);
+  progress.finish();
   if (flags.on("--json")) {
     std::cout << trace_stats_json(*trace, stats).dump(2) << "\n";
   } else {
@@ -97,9 +118,18 @@ int run_convert(const Args& args) {
   auto opts = import_options(flags);
   if (!opts.ok()) return print_error(opts.error());
   const std::string& out = flags.positional()[1];
+  Progress progress = phase_progress("trace convert", flags, flags.positional()[0]);
+  progress.update(0, 2);
   auto trace = load_expert_load_trace(flags.positional()[0], *opts);
-  if (!trace.ok()) return print_error(trace.error());
-  if (auto st = save_expert_load_trace(out, *trace); !st.ok()) return print_error(st.error());
+  progress.update(1, 2);
+  if (!trace.ok()) {
+    progress.finish();
+    return print_error(trace.error());
+  }
+  const Status saved = save_expert_load_trace(out, *trace);
+  progress.update(2, 2);
+  progress.finish();
+  if (!saved.ok()) return print_error(saved.error());
   if (const std::string dropped = export_dropped_fields(out, *trace); !dropped.empty()) {
     std::cerr << "moesim: note: " << out << " does not keep: " << dropped << " (.pb/.json/.textproto keep everything)\n";
   }
