@@ -121,19 +121,17 @@ void FlowNetwork::advance_to(Seconds t, std::vector<uint32_t>* completed, std::v
   MOESIM_CHECK(t >= now_) << "time runs backwards";
   ++num_events_;
   const Seconds dt = t - now_;
-  if (dt > 0 && !active_.empty()) {
-    for (uint32_t f : active_) remaining_[f] -= rate_[f] * dt;
-  }
   now_ = t;
 
-  // Drains: flows whose bytes are out, or would be within the coalescing window.
+  // Progress every transmitting flow, and drain those whose bytes are out or would be within
+  // the coalescing window (one pass).
   const Seconds window = coalesce_rel_ * std::max(now_ - epoch_, window_floor_);
   bool changed = false;
   size_t keep = 0;
   for (size_t i = 0; i < active_.size(); ++i) {
     const uint32_t f = active_[i];
-    const double left_s = remaining_[f] / rate_[f];
-    if (remaining_[f] <= 1e-9 * size_[f] || left_s <= window) {
+    const double rem = remaining_[f] -= rate_[f] * dt;
+    if (rem <= 1e-9 * size_[f] || rem <= window * rate_[f]) {
       remaining_[f] = 0;
       draining_.push({std::max(now_ + latency_[f], min_complete_[f]), f});
       if (drained) drained->push_back(f);
