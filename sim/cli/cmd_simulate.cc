@@ -141,9 +141,9 @@ void print_report(const SimResult& r, const std::string& out_dir) {
               sc.parallel().tokens_per_gpu(), sc.parallel().micro_batches());
   const double st = s.step_time_s();
   auto row = [&](const char* name, double v) {
-    std::printf("  %-38s %12s  %5.1f%%\n", name, format_duration(v).c_str(), st > 0 ? 100 * v / st : 0.0);
+    std::printf("  %-42s %12s  %5.1f%%\n", name, format_duration(v).c_str(), st > 0 ? 100 * v / st : 0.0);
   };
-  std::printf("  %-38s %12s  (%.3g tokens/s)\n", "step time (mean per step)", format_duration(st).c_str(), s.tokens_per_s());
+  std::printf("  %-42s %12s  (%.3g tokens/s)\n", "step time (mean per step)", format_duration(st).c_str(), s.tokens_per_s());
   row("dense compute (attention, shared, gating)", s.dense_compute_time_s());
   row("dispatch all-to-all", s.dispatch_time_s());
   row("expert compute (slowest GPU)", s.expert_compute_time_s());
