@@ -32,7 +32,7 @@ namespace moesim::profiler {
 struct FitOptions {
   std::string holdout = "odd-indices";
   int max_regimes = 3;
-  int min_points_per_regime = 3;
+  int min_points_per_regime = 2;
 };
 
 Result<Calibration> fit_calibration(const Profile& profile, const std::string& profile_path, const FitOptions& options);

@@ -1,5 +1,6 @@
 #include "sim/calibration/calibration.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "traces/proto_io.h"
@@ -107,16 +108,18 @@ const LinkClassCalibration* link_calibration(const Calibration& c, const std::st
   return message_bytes < first->min_message_bytes() ? first : last;
 }
 
-double mean_message_bytes(const TrafficMatrix& m) {
+double regime_message_bytes(const TrafficMatrix& m) {
   if (m.uniform) return m.uniform_bytes;
-  double bytes = 0;
-  int count = 0;
+  if (m.num_gpus < 2) return 0.0;
+  std::vector<double> sent(static_cast<size_t>(m.num_gpus), 0.0), received(sent.size(), 0.0);
   for (const auto& e : m.entries) {
     if (e.src == e.dst || e.bytes <= 0) continue;
-    bytes += e.bytes;
-    ++count;
+    sent[e.src] += e.bytes;
+    received[e.dst] += e.bytes;
   }
-  return count ? bytes / count : 0.0;
+  double busiest = 0;
+  for (size_t r = 0; r < sent.size(); ++r) busiest = std::max({busiest, sent[r], received[r]});
+  return busiest / (m.num_gpus - 1);
 }
 
 Result<std::unique_ptr<Topology>> build_shared_star(int num_ranks, double rank_bw, double shared_bw, double latency_s,

@@ -44,8 +44,12 @@ const AllToAllRegime* alltoall_regime(const Calibration& c, double message_bytes
 const LinkClassCalibration* link_calibration(const Calibration& c, const std::string& link_class,
                                              double message_bytes);
 
-// Mean bytes of the non-empty rank-to-rank messages of a traffic matrix (regime selection).
-double mean_message_bytes(const TrafficMatrix& m);
+// The message size that selects a regime for a traffic matrix: what each peer would get if the
+// busiest rank's volume, max over ranks of max(bytes sent, bytes received) to/from others, were
+// spread evenly over its n - 1 peers. A uniform all-to-all gives its bytes per peer. Regimes
+// come from caches and protocols, which follow how much one rank moves, so a skewed matrix
+// lands where its busiest rank's uniform equivalent would.
+double regime_message_bytes(const TrafficMatrix& m);
 
 // Star of `num_ranks` ranks on one hub: rank -> hub_in (rank_bandwidth, link_latency),
 // hub_in -> hub_out (shared_bandwidth; absent when 0), hub_out -> rank. rank_node gives each

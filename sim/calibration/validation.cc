@@ -26,7 +26,7 @@ Result<double> simulate_collective(const ProfileRecord& r, const Calibration& c)
     return Error{"record '" + r.case_name() + "' ran on " + std::to_string(n) + " ranks but the calibration describes " +
                  std::to_string(c.environment().num_ranks())};
   }
-  const double msg = mean_message_bytes(m);
+  const double msg = regime_message_bytes(m);
   MOESIM_ASSIGN_OR_RETURN(auto topo, build_measured_topology(c, msg));
   AllToAllOptions opt;
   opt.costs = calibrated_costs(c, msg);
