@@ -35,13 +35,15 @@ void Harness::watchdog_loop() {
     }
     if (cv_.wait_until(lock, deadline_) != std::cv_status::timeout || !armed_ || stop_) continue;
     // Timed out: the main thread is stuck inside the operation (or waiting for a stuck rank).
-    const std::string what = current_.benchmark() + " '" + current_.case_name() + "' did not finish within " +
-                             std::to_string(static_cast<int>(opt_.timeout_s)) + " s on rank " + std::to_string(comm_.rank());
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%.3g s", opt_.timeout_s);
+    const std::string what = current_.benchmark() + " '" + current_.case_name() + "' did not finish within " + limit +
+                             " (--timeout) on rank " + std::to_string(comm_.rank());
     std::fprintf(stderr, "moeprof: %s; aborting the run\n", what.c_str());
     if (comm_.rank() == 0 && !opt_.out_path.empty()) {
       ProfileRecord r = current_;
       r.set_timed_out(true);
-      r.set_error("timeout after " + std::to_string(opt_.timeout_s) + " s");
+      r.set_error(std::string("timeout after ") + limit);
       *profile_->add_records() = r;
       profile_->set_complete(false);
       profile_->set_abort_reason(what);
@@ -118,6 +120,10 @@ void Harness::fail(const std::string& benchmark, const std::string& what) {
     if (auto st = save_proto(opt_.out_path, *profile_); st.ok()) {
       std::fprintf(stderr, "moeprof: profile with %d record(s) written to %s\n", profile_->records_size(), opt_.out_path.c_str());
     }
+  } else if (comm_.rank() != 0) {
+    // Every rank learns of a failure at once; let rank 0 write the profile before the abort
+    // tears the job down.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
   }
   std::fflush(stderr);
   comm_.abort(1);
