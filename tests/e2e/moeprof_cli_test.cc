@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "traces/proto/collective.pb.h"
 #include "traces/proto/profile.pb.h"
 #include "traces/proto_io.h"
 
@@ -108,6 +109,43 @@ TEST(MoeprofCli, TimeoutEndsTheRunAndKeepsTheProfile) {
   EXPECT_NE(p.abort_reason().find("gemm"), std::string::npos) << p.abort_reason();
   ASSERT_GE(p.records_size(), 1);
   EXPECT_TRUE(p.records(p.records_size() - 1).timed_out());
+}
+
+TEST(MoeprofCli, CalibrationDrivesAlltoallAndSimulate) {
+  const std::string d = dir();
+  // A measured machine of 4 ranks: rank links 8 GB/s with 1 us per hop, a shared link of
+  // 8 GB/s, launch 3 us. Uniform 1 MiB per peer: the shared link carries 4 * 3 MiB at 8 GB/s,
+  // the rank links 3 MiB each: t = 3 us + 2 * 1 us + 12 MiB / 8 GB/s = 1577.864 us.
+  moesim::Calibration c;
+  c.mutable_environment()->set_num_ranks(4);
+  auto* r = c.add_alltoall();
+  r->set_launch_s(3e-6);
+  r->set_link_latency_s(1e-6);
+  r->set_rank_bandwidth_bytes_per_s(8e9);
+  r->set_shared_bandwidth_bytes_per_s(8e9);
+  auto* l = c.add_links();
+  l->set_link_class("same-node");
+  l->set_latency_s(2e-6);
+  l->set_bandwidth_bytes_per_s(8e9);
+  ASSERT_TRUE(moesim::save_proto(d + "/cal.json", c).ok());
+  CmdResult res = run(kMoesim + " alltoall --calibration " + d + "/cal.json --bytes-per-peer 1MiB --json");
+  ASSERT_EQ(res.code, 0) << res.out;
+  moesim::AllToAllResult a;
+  ASSERT_TRUE(moesim::parse_proto(res.out, moesim::ProtoFormat::kJson, "stdout", &a).ok()) << res.out;
+  EXPECT_EQ(a.num_gpus(), 4u);
+  EXPECT_NEAR(a.completion_time_s(), 5e-6 + 12.0 * 1048576 / 8e9, 1e-9);
+  // On a user topology the same-node figures replace NVLink's.
+  res = run(kMoesim + " alltoall --calibration " + d + "/cal.json --topology dgx-h100 --bytes-per-peer 1MiB");
+  ASSERT_EQ(res.code, 0) << res.out;
+  EXPECT_NE(res.out.find("nvlink     8.0 GB/s"), std::string::npos) << res.out;
+  res = run(kMoesim + " simulate --calibration " + d + "/cal.json --steps 1 --simulated-layers 1 --json --quiet");
+  EXPECT_EQ(res.code, 0) << res.out;
+  // A calibration with a negative bandwidth is refused, naming the field.
+  r->set_rank_bandwidth_bytes_per_s(-1);
+  ASSERT_TRUE(moesim::save_proto(d + "/bad.json", c).ok());
+  res = run(kMoesim + " alltoall --calibration " + d + "/bad.json --bytes-per-peer 1MiB");
+  EXPECT_EQ(res.code, 2);
+  EXPECT_NE(res.out.find("alltoall[0].rank_bandwidth_bytes_per_s"), std::string::npos) << res.out;
 }
 
 }  // namespace
