@@ -6,6 +6,8 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <cctype>
+
 #include "traces/file_io.h"
 
 namespace moesim {
@@ -28,6 +30,29 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
   int column_ = 0;
   std::string message_;
 };
+
+// " (field NAME)" when the text-format error sits in the value of `NAME:` on its line, so that
+// a message like "Expected integer, got: -" also names the field.
+std::string field_before(const std::string& content, int line, int column) {
+  size_t pos = 0;
+  for (int l = 1; l < line && pos != std::string::npos; ++l) {
+    pos = content.find('\n', pos);
+    if (pos != std::string::npos) ++pos;
+  }
+  if (pos == std::string::npos) return "";
+  const size_t end = content.find('\n', pos);
+  std::string text = content.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+  if (column >= 1 && static_cast<size_t>(column - 1) < text.size()) text.resize(column - 1);
+  // The last "identifier:" before the error column.
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return "";
+  size_t b = colon;
+  while (b > 0 && std::isspace(static_cast<unsigned char>(text[b - 1]))) --b;
+  size_t a = b;
+  while (a > 0 && (std::isalnum(static_cast<unsigned char>(text[a - 1])) || text[a - 1] == '_')) --a;
+  if (a == b) return "";
+  return " (field " + text.substr(a, b - a) + ")";
+}
 
 }  // namespace
 
@@ -67,7 +92,7 @@ Status parse_proto(const std::string& content, ProtoFormat format, const std::st
       if (!parser.ParseFromString(content, msg)) {
         if (errors.has_error_) {
           return make_error(source_name, std::to_string(errors.line_) + ":" + std::to_string(errors.column_),
-                            errors.message_);
+                            errors.message_ + field_before(content, errors.line_, errors.column_));
         }
         return make_error(source_name, "", "invalid text format for " + msg->GetTypeName());
       }
