@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: moesim rebalance --scenario FILE [--every K1,K2,...|--auto] [--steps N] [--step-weight W]\n"
-    "                        [--placement-policy P] [--redundant-experts R] [--json] [--out FILE.csv]\n"
+    "                        [--placement-policy P] [--redundant-experts R] [--jobs N] [--json] [--out FILE.csv]\n"
     "\n"
     "Simulates a scenario with a static placement and with re-placement every K steps (from the\n"
     "loads seen since the previous plan), each charged its migration (expert weights, plus FP32\n"
@@ -26,7 +26,7 @@ constexpr const char* kUsage =
     "that minimises the total. Routing should change over the run to make this interesting: an\n"
     "expert-load log (routing model \"trace\", e.g. examples/sweeps/smartmoe_rebalance.textproto)\n"
     "or a model with drift_per_step > 0. The placement policy is the scenario's: a load-aware one\n"
-    "(balanced, eplb, greedy) with placement.redundant_experts > 0 has replicas to move; without\n"
+    "(balanced, eplb) with placement.redundant_experts > 0 has replicas to move; without\n"
     "redundant slots balanced can only regroup experts.\n"
     "\n"
     "  --scenario FILE       scenario (.textproto, .json, .pb), required\n"
@@ -37,6 +37,7 @@ constexpr const char* kUsage =
     "                        the SmartMoE log, snapshotted every 10 iterations): total time =\n"
     "                        W x (step times without migration) + migrations\n"
     "  --placement-policy P, --redundant-experts R   override the scenario's placement\n"
+    "  --jobs N              simulate N strategies at once on N threads (same results)\n"
     "  --json                print the study as JSON instead of the table\n"
     "  --out FILE.csv        step time of every simulated step per strategy (one column each)\n"
     "  --quiet               no progress output\n";
@@ -46,7 +47,7 @@ constexpr const char* kUsage =
 int run_rebalance(const Args& args) {
   FlagSet f("rebalance");
   f.value("--scenario").value("--every").toggle("--auto").value("--steps").value("--step-weight").toggle("--json")
-      .value("--out").toggle("--quiet").value("--placement-policy").value("--redundant-experts");
+      .value("--out").toggle("--quiet").value("--placement-policy").value("--redundant-experts").value("--jobs");
   if (auto st = f.parse(args); !st.ok()) return print_error(st.error());
   if (f.help()) {
     std::cout << kUsage;
@@ -87,6 +88,9 @@ int run_rebalance(const Args& args) {
   auto w = f.number("--step-weight", 1, 1);
   if (!w.ok()) return print_error(w.error());
   opt.step_weight = *w;
+  auto jobs = f.integer("--jobs", 1, 1, 1024);
+  if (!jobs.ok()) return print_error(jobs.error());
+  opt.jobs = static_cast<int>(*jobs);
   Progress progress("rebalance", f.on("--quiet"));
   opt.progress = [&](long done, long total) { progress.update(done, total); };
   auto st = study::run_rebalance_study(sc, *path, opt);

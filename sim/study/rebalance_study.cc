@@ -2,10 +2,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/moe/step_simulator.h"
+#include "sim/study/parallel_for.h"
 
 namespace moesim::study {
 
@@ -50,33 +53,49 @@ Result<RebalanceStudy> run_rebalance_study(const Scenario& scenario, const std::
     ks.push_back(k);
   }
   const long total_steps = static_cast<long>(ks.size()) * study.steps;
-  long done_before = 0;
-  for (uint32_t k : ks) {
+  std::mutex progress_mutex;
+  long steps_done = 0;
+  std::vector<std::optional<Error>> errors(ks.size());
+  study.outcomes.resize(ks.size());
+  parallel_for(ks.size(), options.jobs, [&](size_t i) {
+    const uint32_t k = ks[i];
     Scenario sc = scenario;
     sc.mutable_placement()->set_rebalance_every(k);
     SimulationOptions opt;
     opt.timeline_steps = 0;
     if (options.progress) {
-      opt.progress = [&, done_before](int done, int) { options.progress(done_before + done, total_steps); };
+      opt.progress = [&](int, int) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress(++steps_done, total_steps);
+      };
     }
-    MOESIM_ASSIGN_OR_RETURN(auto sim, StepSimulator::create(sc, source, opt));
-    MOESIM_ASSIGN_OR_RETURN(SimResult r, sim->run());
-    done_before += study.steps;
-    RebalanceOutcome o;
+    auto sim = StepSimulator::create(sc, source, opt);
+    if (!sim.ok()) {
+      errors[i] = sim.error();
+      return;
+    }
+    auto r = (*sim)->run();
+    if (!r.ok()) {
+      errors[i] = r.error();
+      return;
+    }
+    RebalanceOutcome& o = study.outcomes[i];
     o.every = k;
-    o.name = k == 0 ? "static" : "every " + std::to_string(k);
+    o.name = k == 0 ? std::string("static") : std::string("every ").append(std::to_string(k));
     double imbalance = 0;
-    for (const auto& s : r.steps()) {
+    for (const auto& s : r->steps()) {
       o.step_time_s.push_back(s.step_time_s());
       o.migration_time_s += s.migration_time_s();
       if (s.migration_time_s() > 0) ++o.num_migrations;
       o.total_time_s += options.step_weight * (s.step_time_s() - s.migration_time_s()) + s.migration_time_s();
       imbalance += s.imbalance_max_over_mean();
     }
-    const double n = std::max(1, r.steps_size());
+    const double n = std::max(1, r->steps_size());
     o.mean_imbalance = imbalance / n;
     o.mean_step_time_s = o.total_time_s / (n * options.step_weight);
-    study.outcomes.push_back(std::move(o));
+  });
+  for (const auto& e : errors) {
+    if (e) return *e;  // the first strategy's error, whatever the schedule
   }
   for (size_t i = 1; i < study.outcomes.size(); ++i) {
     if (study.outcomes[i].total_time_s < study.outcomes[study.best].total_time_s) study.best = static_cast<int>(i);
@@ -96,11 +115,17 @@ std::string number(double v) {
 
 std::string rebalance_steps_csv(const RebalanceStudy& study) {
   std::string out = "step";
-  for (const auto& o : study.outcomes) out += "," + (o.every == 0 ? std::string("static") : "every_" + std::to_string(o.every));
+  for (const auto& o : study.outcomes) {
+    out += o.every == 0 ? ",static" : ",every_";
+    if (o.every > 0) out += std::to_string(o.every);
+  }
   out += "\n";
   for (int s = 0; s < study.steps; ++s) {
     out += std::to_string(s);
-    for (const auto& o : study.outcomes) out += "," + number(s < static_cast<int>(o.step_time_s.size()) ? o.step_time_s[s] : 0.0);
+    for (const auto& o : study.outcomes) {
+      out += ',';
+      out += number(s < static_cast<int>(o.step_time_s.size()) ? o.step_time_s[s] : 0.0);
+    }
     out += "\n";
   }
   return out;

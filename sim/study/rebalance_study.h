@@ -16,7 +16,8 @@
 // (migration happens once per rebalance, not once per iteration). W = 1 reads the steps as
 // iterations.
 //
-// Thread-safety: pure functions; each strategy builds its own simulator.
+// Thread-safety: pure functions; each strategy builds its own simulator (so strategies can run
+// on separate threads, RebalanceOptions::jobs).
 #pragma once
 
 #include <cstdint>
@@ -50,7 +51,9 @@ struct RebalanceStudy {
 struct RebalanceOptions {
   std::vector<uint32_t> intervals;  // K values (>= 1); static is always included
   double step_weight = 1;           // W, training iterations per simulated step (>= 1)
-  // Called after each simulated step with (steps done, steps total) over all strategies.
+  int jobs = 1;                     // strategies simulated at once (threads); results do not depend on it
+  // Called after each simulated step with (steps done, steps total) over all strategies; with
+  // jobs > 1 from several threads, one call at a time.
   std::function<void(long, long)> progress;
 };
 

@@ -66,9 +66,11 @@ Result<Sweep> Sweep::build(const SweepSpec& spec, const std::string& source, con
   }
   if (spec.has_base()) {
     Scenario inline_base = spec.base();
-    resolve(inline_base.mutable_topology()->mutable_dot_file());
-    resolve(inline_base.mutable_routing()->mutable_trace_file());
-    resolve(inline_base.mutable_placement()->mutable_file());
+    // mutable_x() would create the submessage, and a present topology/model/routing replaces
+    // the base's: touch only what the inline base gives.
+    if (inline_base.has_topology()) resolve(inline_base.mutable_topology()->mutable_dot_file());
+    if (inline_base.has_routing()) resolve(inline_base.mutable_routing()->mutable_trace_file());
+    if (inline_base.has_placement()) resolve(inline_base.mutable_placement()->mutable_file());
     resolve(inline_base.mutable_calibration_file());
     merge_scenario(inline_base, &sw.base_);
   }

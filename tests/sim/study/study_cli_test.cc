@@ -57,6 +57,10 @@ TEST_F(StudyCliTest, SweepWritesOneRowPerPoint) {
   auto again = run_moesim("sweep " + sweep + " --quiet");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out, slurp(out));
+  // Threads change the schedule, not the bytes.
+  auto threaded = run_moesim("sweep " + sweep + " --quiet --jobs 3");
+  ASSERT_EQ(threaded.exit_code, 0) << threaded.err;
+  EXPECT_EQ(threaded.out, slurp(out));
   auto json = run_moesim("sweep " + sweep + " --json --quiet");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const auto j = nlohmann::json::parse(json.out);
@@ -126,6 +130,9 @@ TEST_F(StudyCliTest, RebalanceReportsEveryStrategyAndWritesStepTimes) {
   const auto parsed = nlohmann::json::parse(j.out);
   ASSERT_EQ(parsed["strategies"].size(), 1u + 3);  // static, 1, 2, 5 (below 6 steps)
   EXPECT_TRUE(parsed["best"].contains("rebalance_every"));
+  auto threaded = run_moesim("rebalance --scenario " + path + " --auto --json --quiet --jobs 2");
+  ASSERT_EQ(threaded.exit_code, 0) << threaded.err;
+  EXPECT_EQ(threaded.out, j.out);
   // Bad input: exit 2, no output file.
   EXPECT_EQ(run_moesim("rebalance --scenario " + path + " --every 0").exit_code, 2);
   EXPECT_EQ(run_moesim("rebalance --every 1").exit_code, 2);

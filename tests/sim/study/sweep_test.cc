@@ -135,3 +135,39 @@ TEST(Sweep, CsvQuotingAndJson) {
 
 }  // namespace
 }  // namespace moesim::study
+
+namespace moesim::study {
+namespace {
+
+// The shipped sweep examples parse and their axes check out (not run here: they are sized for
+// a real study, not a unit test).
+TEST(SweepExamples, LoadAndHaveTheDocumentedSize) {
+  const std::string dir = std::string(MOESIM_SOURCE_DIR) + "/examples/sweeps/";
+  auto grid = Sweep::load(dir + "placement_grid.textproto");
+  ASSERT_TRUE(grid.ok()) << grid.message();
+  EXPECT_EQ(grid->num_points(), 3u * 2u * 3u * 2u);
+  auto ep = Sweep::load(dir + "ep_scaling.textproto");
+  ASSERT_TRUE(ep.ok()) << ep.message();
+  EXPECT_EQ(ep->num_points(), 4u * 2u);
+}
+
+}  // namespace
+}  // namespace moesim::study
+
+namespace moesim::study {
+namespace {
+
+TEST(Sweep, InlineBaseWithoutTopologyKeepsTheBaseTopology) {
+  // An inline base that names no topology/routing must not wipe the default scenario's.
+  SweepSpec spec;
+  ASSERT_TRUE(parse_proto("base { steps: 3 network: \"analytic\" }", ProtoFormat::kText, "s.textproto", &spec).ok());
+  auto sw = Sweep::build(spec, "s.textproto", "/some/dir");
+  ASSERT_TRUE(sw.ok()) << sw.message();
+  EXPECT_EQ(sw->base().topology().preset(), "rail");
+  EXPECT_EQ(sw->base().routing().model(), "zipf");
+  EXPECT_EQ(sw->base().steps(), 3u);
+  EXPECT_EQ(sw->base().network(), "analytic");
+}
+
+}  // namespace
+}  // namespace moesim::study
