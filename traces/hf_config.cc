@@ -300,6 +300,8 @@ Result<ModelSpec> parse_hf_config(const std::string& text, const std::string& so
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     return make_error(source, position_of(text, e.byte > 0 ? e.byte - 1 : 0), std::string("invalid JSON: ") + e.what());
+  } catch (const json::exception& e) {  // out_of_range: a number beyond double (1e400)
+    return make_error(source, "", std::string("invalid JSON: ") + e.what());
   }
   if (!j.is_object()) return make_error(source, "", "expected a JSON object (a Hugging Face config.json)");
   Fields f(j, source);

@@ -114,6 +114,8 @@ Result<CountMatrix> parse_count_matrix_json(const std::string& text, const std::
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     return make_error(source, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number beyond double (1e400)
+    return make_error(source, "", std::string("invalid JSON: ") + e.what());
   }
   if (!j.is_array()) return make_error(source, "", "expected a JSON array of arrays ([" + row_name + "][" + col_name + "])");
   CountMatrix m;

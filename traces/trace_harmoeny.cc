@@ -165,6 +165,8 @@ Result<ExpertLoadTrace> import_harmoeny(const std::string& model_dir) {
       }
     } catch (const nlohmann::json::parse_error& e) {
       return make_error(data_json.string(), "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+    } catch (const nlohmann::json::exception& e) {  // out_of_range: a number beyond double (1e400)
+      return make_error(data_json.string(), "", std::string("invalid JSON: ") + e.what());
     }
   }
 

@@ -13,8 +13,10 @@ namespace moesim {
 namespace {
 
 constexpr std::array<const char*, 4> kColumns = {"step", "layer", "expert", "tokens"};
-// Refuse shapes whose dense array would not fit comfortably in memory (2^31 cells = 16 GiB).
-constexpr size_t kMaxCells = size_t{1} << 31;
+// Refuse shapes whose dense array would not fit comfortably in memory: 2^27 cells is 1 GiB of
+// counts (plus 0.5 GiB of bookkeeping while reading). Ids are dense 0-based indices, so a few
+// rows with a huge id would otherwise allocate gigabytes for a file of a few bytes.
+constexpr size_t kMaxCells = size_t{1} << 27;
 
 struct Cell {
   int64_t step;
@@ -106,7 +108,9 @@ Result<ExpertLoadTrace> parse_long_csv(std::string_view text, const std::string&
       steps.size() * num_layers > kMaxCells / num_experts) {
     return make_error(source, "", "shape " + std::to_string(steps.size()) + " steps x " + std::to_string(num_layers) +
                                       " layers x " + std::to_string(num_experts) +
-                                      " experts is too large (are the layer/expert ids 0-based indices?)");
+                                      " experts is too large: about " +
+                                      std::to_string(static_cast<long long>(static_cast<double>(steps.size()) * num_layers * num_experts * 12 / 1e6)) +
+                                      " MB dense, the limit is 2^27 cells (are the layer/expert ids 0-based indices?)");
   }
   ExpertLoadTrace t;
   init_trace_shape(&t, steps.size(), num_layers, num_experts, 0);

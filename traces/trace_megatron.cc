@@ -88,6 +88,8 @@ Result<ExpertLoadTrace> parse_megatron_jsonl(const std::vector<std::pair<std::st
         rec = json::parse(row);
       } catch (const json::parse_error& e) {
         return ctx.error("", "invalid JSON at column " + std::to_string(e.byte) + ": " + e.what());
+      } catch (const json::exception& e) {  // out_of_range: a number beyond double (1e400)
+        return ctx.error("", std::string("invalid JSON: ") + e.what());
       }
       if (!rec.is_object()) return ctx.error("", "expected a JSON object per line");
       MOESIM_ASSIGN_OR_RETURN(int64_t step, get_int(rec, "step", ctx, true, 0));

@@ -1,6 +1,7 @@
 #include "traces/trace_shape.h"
 
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 namespace moesim {
@@ -45,6 +46,13 @@ std::string element_name(const ExpertLoadTrace& t, size_t flat) {
          std::to_string(e) + "]";
 }
 
+// A product of dimensions as an integer ("4"), or "6.4e+28" when beyond any real file.
+std::string exact_count(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 }  // namespace
 
 Status validate_expert_load_trace(const ExpertLoadTrace& t, const std::string& source) {
@@ -53,11 +61,14 @@ Status validate_expert_load_trace(const ExpertLoadTrace& t, const std::string& s
   if (t.num_experts() == 0) return make_error(source, "num_experts", "trace has no experts");
   const size_t block = static_cast<size_t>(t.num_layers()) * t.num_experts();
   const size_t expected = t.num_steps() * block;
-  if (static_cast<size_t>(t.counts_size()) != expected) {
+  // Compared in double: the size_t product of three uint32 dimensions can wrap around to the
+  // (small) number of values a file really holds. Exact below 2^53; counts_size() < 2^31.
+  const double expected_exact = static_cast<double>(t.num_steps()) * static_cast<double>(block);
+  if (static_cast<double>(t.counts_size()) != expected_exact) {
     return make_error(source, "counts",
                       "has " + std::to_string(t.counts_size()) + " values, expected num_steps x num_layers x "
                       "num_experts = " + std::to_string(t.num_steps()) + " x " + std::to_string(t.num_layers()) +
-                      " x " + std::to_string(t.num_experts()) + " = " + std::to_string(expected));
+                      " x " + std::to_string(t.num_experts()) + " = " + exact_count(expected_exact));
   }
   for (size_t i = 0; i < expected; ++i) {
     const double v = t.counts(static_cast<int>(i));
@@ -89,11 +100,11 @@ Status validate_expert_load_trace(const ExpertLoadTrace& t, const std::string& s
     }
     return {};
   }
-  const size_t expected_ranks = expected * t.num_ranks();
-  if (static_cast<size_t>(t.rank_counts_size()) != expected_ranks) {
+  const double expected_ranks = expected_exact * t.num_ranks();
+  if (static_cast<double>(t.rank_counts_size()) != expected_ranks) {
     return make_error(source, "rank_counts",
                       "has " + std::to_string(t.rank_counts_size()) + " values, expected num_steps x num_ranks x "
-                      "num_layers x num_experts = " + std::to_string(expected_ranks));
+                      "num_layers x num_experts = " + exact_count(expected_ranks));
   }
   std::vector<double> sum(block);
   for (size_t s = 0; s < t.num_steps(); ++s) {
