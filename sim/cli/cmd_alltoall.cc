@@ -19,6 +19,8 @@ void print_topology_presets(std::ostream& o);  // cmd_topology.cc
 
 namespace {
 
+constexpr double kMaxPairBytes = 1125899906842624.0;  // 1 PiB from one GPU to another
+
 constexpr const char* kUsage =
     "usage: moesim alltoall --topology PRESET[:k=v,...]|FILE.dot\n"
     "                       (--bytes-per-peer SIZE | --matrix FILE.csv | --sweep)\n"
@@ -126,6 +128,8 @@ int run_alltoall(const Args& args) {
     auto bytes = parse_size(*b);
     if (!bytes.ok()) return print_error(Error{"alltoall: --bytes-per-peer: " + bytes.message()});
     if (*bytes < 0) return print_error(Error{"alltoall: --bytes-per-peer: must be >= 0, got " + *b});
+    // Past a petabyte per pair the totals overflow to inf and the report prints nan.
+    if (*bytes > kMaxPairBytes) return print_error(Error{"alltoall: --bytes-per-peer: " + *b + " is more than 1 PiB per pair"});
     cases.push_back({TrafficMatrix::Uniform(n, *bytes), *bytes * n});
   } else if (auto path = flags.get("--matrix")) {
     auto mat = read_count_matrix(*path, "source GPU", "destination GPU");
@@ -143,6 +147,10 @@ int run_alltoall(const Args& args) {
     double rows_total = 0;
     for (int s = 0; s < n; ++s) {
       for (int d = 0; d < n; ++d) {
+        if ((*mat)[s][d] > kMaxPairBytes) {
+          return print_error(make_error(*path, "source GPU " + std::to_string(s) + ", destination GPU " + std::to_string(d),
+                                        "more than 1 PiB from one GPU to another"));
+        }
         dense[static_cast<size_t>(s) * n + d] = (*mat)[s][d];
         rows_total += (*mat)[s][d];
       }
@@ -157,7 +165,7 @@ int run_alltoall(const Args& args) {
     // A calibration describes each message-size regime: the case's topology and costs follow it.
     std::unique_ptr<Topology> measured;
     if (calibration) {
-      const double msg = mean_message_bytes(m);
+      const double msg = regime_message_bytes(m);
       if (!flags.has("--launch-overhead") && !flags.has("--per-message-overhead")) opt.costs = calibrated_costs(*calibration, msg);
       if (flags.has("--topology")) {
         apply_link_calibration(*calibration, msg, &topo);

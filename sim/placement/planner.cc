@@ -89,6 +89,24 @@ Status validate_request(const PlanRequest& r) {
     return make_error("", "--groups", std::to_string(r.num_groups) + " groups do not divide the " + std::to_string(E) +
                                           " experts");
   }
+  // Absurd sizes are refused before any work. The placement itself is layers x replicas ints;
+  // the searching policies (all but contiguous/round-robin) compare GPU pairs, O(GPUs^2) per
+  // layer (about 2 s per layer at 32,768 GPUs), so past 65,536 GPUs a plan would look hung.
+  if (r.num_gpus > (1 << 20)) {
+    return make_error("", "--gpus", std::to_string(r.num_gpus) + " GPUs refused: moesim supports up to 1,048,576 GPUs");
+  }
+  const double placement_bytes = static_cast<double>(r.loads.size()) * r.num_physical_experts * sizeof(int);
+  if (placement_bytes > 2e9) {
+    return make_error("", "--replicas", std::to_string(r.loads.size()) + " layers x " + std::to_string(r.num_physical_experts) +
+                                            " slots refused: about " + std::to_string(static_cast<long long>(placement_bytes / 1e6)) +
+                                            " MB for the placement alone; the limit is 2,000 MB");
+  }
+  if (r.num_gpus > 65536 && r.policy != "contiguous" && r.policy != "round-robin") {
+    return make_error("", "--gpus", std::to_string(r.num_gpus) + " GPUs refused for policy " + r.policy +
+                                        ": its search is O(GPUs^2) per layer (about " +
+                                        std::to_string(static_cast<long long>(2.0 * r.num_gpus / 32768 * r.num_gpus / 32768)) +
+                                        " s per layer); at most 65,536 GPUs, or use contiguous / round-robin");
+  }
   if (r.expert_bytes < 0 || !std::isfinite(r.expert_bytes)) return make_error("", "--expert-bytes", "must be >= 0");
   if (r.gpu_memory_bytes < 0 || !std::isfinite(r.gpu_memory_bytes)) return make_error("", "--gpu-memory-bytes", "must be >= 0");
   if (r.expert_bytes > 0 && r.gpu_memory_bytes > 0) {

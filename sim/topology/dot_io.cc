@@ -1,7 +1,7 @@
 #include "sim/topology/dot_io.h"
 
 #include <cstdio>
-#include <regex>
+#include <cctype>
 #include <sstream>
 
 #include <boost/graph/graphviz.hpp>
@@ -136,12 +136,36 @@ Result<std::unique_ptr<Topology>> build(const std::string& text, const std::stri
   return topo;
 }
 
-}  // namespace
+// Hand-written scanners below, not std::regex: libstdc++'s regex matcher recurses once per
+// character, so a long comment, run of spaces or number overflowed the stack (segfault).
+bool is_unit_char(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '/'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Finds `= [+-]digits[.digits]<letter or />` in a line without its quoted strings: a value with
+// a unit that DOT would split. Returns the offending text, or "" when there is none.
+std::string unquoted_unit_value(const std::string& bare) {
+  for (size_t eq = bare.find('='); eq != std::string::npos; eq = bare.find('=', eq + 1)) {
+    size_t i = eq + 1;
+    while (i < bare.size() && std::isspace(static_cast<unsigned char>(bare[i]))) ++i;
+    if (i < bare.size() && (bare[i] == '+' || bare[i] == '-')) ++i;
+    const size_t int_begin = i;
+    while (i < bare.size() && is_digit(bare[i])) ++i;
+    size_t end = i;
+    bool has_digits = i > int_begin;
+    if (i < bare.size() && bare[i] == '.') {
+      const size_t frac_begin = ++i;
+      while (i < bare.size() && is_digit(bare[i])) ++i;
+      has_digits = i > frac_begin;  // "5." followed by a letter is not a number with a unit
+      end = i;
+    }
+    if (has_digits && end < bare.size() && is_unit_char(bare[end])) return bare.substr(eq + 1, end + 1 - (eq + 1));
+  }
+  return "";
+}
 
 // Boost's DOT lexer reads an unquoted 1e9 or 400Gb/s as the number 1 or 400 followed by junk
 // it ignores: a silently wrong bandwidth. Such values must be quoted.
 Status check_unquoted_units(const std::string& text, const std::string& source) {
-  static const std::regex bad(R"(=\s*[-+]?[0-9]*\.?[0-9]+[A-Za-z/])");
   std::istringstream in(text);
   std::string line;
   int n = 0;
@@ -153,25 +177,82 @@ Status check_unquoted_units(const std::string& text, const std::string& source) 
       if (line[i] == '"' && (i == 0 || line[i - 1] != '\\')) quoted = !quoted;
       else if (!quoted) bare += line[i];
     }
-    std::smatch m;
-    if (std::regex_search(bare, m, bad)) {
+    const std::string bad = unquoted_unit_value(bare);
+    if (!bad.empty()) {
       return make_error(source, "line " + std::to_string(n),
-                        "value '" + m.str().substr(1) + "...' must be quoted (e.g. bandwidth=\"400Gb/s\", latency=\"1e-6\")");
+                        "value '" + bad.substr(0, 40) + "...' must be quoted (e.g. bandwidth=\"400Gb/s\", latency=\"1e-6\")");
     }
   }
   return {};
 }
 
+bool starts_with_nocase(const std::string& text, size_t pos, const char* word) {
+  for (size_t k = 0; word[k] != '\0'; ++k) {
+    if (pos + k >= text.size() || std::tolower(static_cast<unsigned char>(text[pos + k])) != word[k]) return false;
+  }
+  return true;
+}
+
+// The header keyword after comments and white space: [strict] (graph|digraph). Returns 1 for a
+// digraph, 0 for a graph, -1 when the text does not start like a DOT file.
+int dot_header_kind(const std::string& text) {
+  size_t i = 0;
+  for (;;) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (text.compare(i, 2, "//") == 0 || text.compare(i, 1, "#") == 0) {
+      i = text.find('\n', i);
+      if (i == std::string::npos) return -1;
+    } else if (text.compare(i, 2, "/*") == 0) {
+      i = text.find("*/", i + 2);
+      if (i == std::string::npos) return -1;
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  if (starts_with_nocase(text, i, "strict") && i + 6 < text.size() && std::isspace(static_cast<unsigned char>(text[i + 6]))) {
+    i += 6;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  }
+  const bool directed = starts_with_nocase(text, i, "di");
+  if (directed) i += 2;
+  if (!starts_with_nocase(text, i, "graph")) return -1;
+  i += 5;
+  if (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) return -1;
+  return directed ? 1 : 0;
+}
+
+// boost::read_graphviz parses nested subgraphs recursively; thousands of levels overflow the
+// stack. Real topologies nest a few levels, so deeper files are refused up front.
+constexpr int kMaxDotNesting = 64;
+
+Status check_nesting(const std::string& text, const std::string& source) {
+  int depth = 0, line = 1;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') ++line;
+    if (c == '"' && (i == 0 || text[i - 1] != '\\')) quoted = !quoted;
+    if (quoted) continue;
+    if (c == '{' && ++depth > kMaxDotNesting) {
+      return make_error(source, "line " + std::to_string(line),
+                        "braces nested more than " + std::to_string(kMaxDotNesting) + " deep");
+    }
+    if (c == '}') --depth;
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Topology>> parse_topology_dot(const std::string& text, const std::string& source) {
   MOESIM_RETURN_IF_ERROR(check_unquoted_units(text, source));
-  // Directedness from the header keyword: [strict] (graph|digraph), skipping comments.
-  static const std::regex header(R"(^\s*(?:(?://[^\n]*|#[^\n]*|/\*[\s\S]*?\*/)\s*)*(?:strict\s+)?(di)?graph\b)",
-                                 std::regex::icase);
-  std::smatch m;
-  if (!std::regex_search(text, m, header)) {
+  MOESIM_RETURN_IF_ERROR(check_nesting(text, source));
+  const int kind = dot_header_kind(text);
+  if (kind < 0) {
     return make_error(source, "line 1", "not a GraphViz DOT file (expected 'graph' or 'digraph')");
   }
-  const bool directed = m[1].matched;
+  const bool directed = kind == 1;
   if (directed) return build<DotGraph<boost::directedS>>(text, source, false);
   return build<DotGraph<boost::undirectedS>>(text, source, true);
 }
