@@ -18,7 +18,7 @@ Result<std::unique_ptr<Backend>> make_backend(const std::string& name, Communica
   if (!missing.ok()) return missing.error();
   if (*missing == 0) return make_cuda_backend(comm);
   if (name == "cuda") {
-    return Error{"--backend cuda: " + (mine.ok() ? std::string("another rank sees no GPU") : "rank " + std::to_string(comm.rank()) + ": " + mine.message())};
+    return Error{"--backend cuda: " + (mine.ok() ? std::string("another rank sees no GPU") : mine.message())};
   }
   return make_host_backend(comm);
 #else
