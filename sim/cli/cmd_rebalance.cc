@@ -17,17 +17,20 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: moesim rebalance --scenario FILE [--every K1,K2,...|--auto] [--steps N] [--step-weight W]\n"
-    "                        [--placement-policy P] [--redundant-experts R] [--jobs N] [--json] [--out FILE.csv]\n"
+    "                        [--placement-policy P] [--redundant-experts R] [--jobs N] [--json]\n"
+    "                        [--out FILE.csv] [--quiet]\n"
     "\n"
     "Simulates a scenario with a static placement and with re-placement every K steps (from the\n"
     "loads seen since the previous plan), each charged its migration (expert weights, plus FP32\n"
     "master weights and Adam moments in training, as a direct all-to-all), and reports per\n"
-    "strategy the total time, mean step time, total migration time and mean imbalance, and the K\n"
-    "that minimises the total. Routing should change over the run to make this interesting: an\n"
-    "expert-load log (routing model \"trace\", e.g. examples/sweeps/smartmoe_rebalance.textproto)\n"
-    "or a model with drift_per_step > 0. The placement policy is the scenario's: a load-aware one\n"
-    "(balanced, eplb) with placement.redundant_experts > 0 has replicas to move; without\n"
-    "redundant slots balanced can only regroup experts.\n"
+    "strategy the total time, mean step time (per training iteration), total migration time, the\n"
+    "number of migrations (rebalances that moved an expert), the mean imbalance (tokens per GPU,\n"
+    "max / mean), and the K that minimises the total. Routing should change over the run to make\n"
+    "this interesting: an expert-load log (routing model \"trace\", e.g.\n"
+    "examples/sweeps/smartmoe_rebalance.textproto) or a model with drift_per_step > 0.\n"
+    "The placement policy is the scenario's: a load-aware one (balanced, eplb) with\n"
+    "placement.redundant_experts > 0 has replicas to move; without redundant slots balanced can\n"
+    "only regroup experts.\n"
     "\n"
     "  --scenario FILE       scenario (.textproto, .json, .pb), required\n"
     "  --every K1,K2,...     rebalancing intervals in steps (static is always included)\n"
@@ -107,13 +110,13 @@ int run_rebalance(const Args& args) {
   std::printf("moesim rebalance: %s\n", sc.name().c_str());
   std::printf("  %u simulated step(s) x %g iteration(s) each, placement %s with %u redundant slot(s), %s\n\n", sc.steps(),
               st->step_weight, pl.policy().empty() ? "contiguous" : pl.policy().c_str(), pl.redundant_experts(), sc.mode().c_str());
-  std::printf("  %-12s %14s %14s %14s %6s %10s %10s\n", "strategy", "total time", "mean step", "migration", "moves",
+  std::printf("  %-12s %14s %14s %14s %10s %10s %10s\n", "strategy", "total time", "mean step", "migration", "migrations",
               "imbalance", "vs static");
   const double static_total = st->outcomes[0].total_time_s;
   for (size_t i = 0; i < st->outcomes.size(); ++i) {
     const auto& o = st->outcomes[i];
     const double rel = static_total > 0 ? 100.0 * (o.total_time_s - static_total) / static_total : 0.0;
-    std::printf("  %-12s %14s %14s %14s %6d %10.3f %+9.2f%%%s\n", o.name.c_str(), format_duration(o.total_time_s).c_str(),
+    std::printf("  %-12s %14s %14s %14s %10d %10.3f %+9.2f%%%s\n", o.name.c_str(), format_duration(o.total_time_s).c_str(),
                 format_duration(o.mean_step_time_s).c_str(), format_duration(o.migration_time_s).c_str(), o.num_migrations,
                 o.mean_imbalance, rel, static_cast<int>(i) == st->best ? "  <- best" : "");
   }
