@@ -8,6 +8,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/flags.h"
+#include "sim/calibration/calibration.h"
 #include "sim/cli/progress.h"
 #include "sim/collectives/alltoall.h"
 #include "sim/moe/hardware.h"
@@ -222,6 +223,16 @@ int run_simulate(const Args& args) {
     source = *path;
   }
   if (auto st = apply_overrides(f, &sc); !st.ok()) return print_error(st.error());
+  if (!sc.calibration_file().empty()) {
+    // A CPU calibration's GEMM figures describe the CPU: say so rather than silently simulate
+    // a GPU cluster at CPU speed.
+    auto cal = load_calibration(sc.calibration_file());
+    if (cal.ok() && cal->environment().backend() == "host") {
+      std::cerr << "moesim: warning: " << sc.calibration_file()
+                << " was measured with the host (CPU) backend; its GEMM and link figures describe that machine, "
+                   "not the scenario's " << (sc.hardware().name().empty() ? "h100" : sc.hardware().name()) << " GPUs\n";
+    }
+  }
   SimulationOptions opt;
   opt.record_traffic = f.on("--traffic");
   auto tl = f.integer("--timeline-steps", 1, 0, 1000000);
