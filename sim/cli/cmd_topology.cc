@@ -29,6 +29,10 @@ int run_topology(const Args& args) {
   FlagSet flags("topology");
   flags.toggle("--dot").toggle("--json").value("--out").toggle("--no-bisection");
   if (auto st = flags.parse(args); !st.ok()) return print_error(st.error());
+  if (!flags.help() && flags.positional().empty()) {
+    return print_error(Error{"topology: no topology given: a preset such as rail:nodes=2, or FILE.dot / FILE.xml "
+                             "(moesim topology --help lists them)"});
+  }
   if (flags.help() || flags.positional().empty()) {
     std::cout << "usage: moesim topology PRESET[:key=value,...]|FILE.dot|FILE.xml [--dot] [--out FILE.dot] [--json]\n\n"
                  "Builds a topology and prints a summary (GPUs, nodes, links by class, bisection\n"
