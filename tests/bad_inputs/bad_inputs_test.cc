@@ -521,6 +521,13 @@ TEST_P(BadInput, RefusedCleanly) {
   fs::remove_all(dir);
 }
 
+// Removes this process's scratch folder once every row has run.
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { fs::remove_all(fs::temp_directory_path() / ("moesim_bad_inputs_" + std::to_string(::getpid()))); }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
 INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::ValuesIn(rows()),
                          [](const ::testing::TestParamInfo<Row>& info) { return info.param.name; });
 
