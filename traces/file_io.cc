@@ -4,11 +4,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -16,12 +15,28 @@
 namespace moesim {
 namespace {
 
-std::mutex g_pending_mu;
-std::set<std::string>& pending() {
-  static auto* s = new std::set<std::string>();
-  return *s;
-}
+// Temporaries open right now, as a fixed table of atomic pointers rather than a locked set: the
+// SIGINT/SIGTERM handler reads it, and a handler waiting for a mutex the interrupted code holds
+// would hang the process forever. Writes beyond kMaxPending at once still work, untracked.
+constexpr int kMaxPending = 256;
+std::atomic<char*> g_pending[kMaxPending];
 std::atomic<unsigned> g_temp_counter{0};
+
+// Records a temporary; returns its slot or -1.
+int remember_pending(const std::string& tmp) {
+  char* copy = ::strdup(tmp.c_str());
+  if (copy == nullptr) return -1;
+  for (int i = 0; i < kMaxPending; ++i) {
+    char* expected = nullptr;
+    if (g_pending[i].compare_exchange_strong(expected, copy)) return i;
+  }
+  std::free(copy);
+  return -1;
+}
+
+void forget_pending(int slot) {
+  if (slot >= 0) std::free(g_pending[slot].exchange(nullptr));
+}
 
 }  // namespace
 
@@ -39,14 +54,8 @@ Result<std::string> read_file(const std::string& path) {
 Status write_file_atomic(const std::string& path, std::string_view bytes) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
                           std::to_string(g_temp_counter.fetch_add(1));
-  {
-    std::lock_guard<std::mutex> lock(g_pending_mu);
-    pending().insert(tmp);
-  }
-  auto forget = [&] {
-    std::lock_guard<std::mutex> lock(g_pending_mu);
-    pending().erase(tmp);
-  };
+  const int slot = remember_pending(tmp);
+  auto forget = [&] { forget_pending(slot); };
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
     forget();
@@ -83,10 +92,12 @@ std::string file_extension(const std::string& path) {
 }
 
 int remove_pending_temporaries() {
-  std::lock_guard<std::mutex> lock(g_pending_mu);
+  // Only atomics and unlink(2): safe in a signal handler. The names are not freed (free is not
+  // async-signal-safe; the process is about to exit).
   int n = 0;
-  for (const auto& t : pending()) n += (::unlink(t.c_str()) == 0);
-  pending().clear();
+  for (auto& slot : g_pending) {
+    if (char* t = slot.exchange(nullptr)) n += (::unlink(t) == 0);
+  }
   return n;
 }
 
