@@ -4,14 +4,32 @@
 //   moeprof fit  PROFILE --out CAL       fit link, all-to-all, GEMM and kernel figures
 //   moeprof show PROFILE                 print a profile as tables
 // Exit codes: 0 ok, 1 a failed run (a rank failed or timed out), 2 bad input.
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "profiler/cli.h"
+#include "traces/file_io.h"
 
 namespace {
+
+// Ctrl-C / SIGTERM: the profile on disk already holds every finished measurement (it is
+// rewritten whole after each one); only a rewrite in progress is lost, so remove its temporary.
+void on_signal(int sig) {
+  const int removed = moesim::remove_pending_temporaries();
+  char buf[200];
+  const int n = std::snprintf(buf, sizeof buf,
+                              "\nmoeprof: interrupted (signal %d); the profile keeps the measurements finished so far, "
+                              "%d partial write(s) removed\n",
+                              sig, removed);
+  if (n > 0) (void)!write(2, buf, static_cast<size_t>(n));
+  std::_Exit(128 + sig);
+}
 
 void usage() {
   std::cout << "moeprof - measure all-to-all, routing kernels and expert GEMMs; fit a calibration for moesim\n\n"
@@ -24,6 +42,8 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   if (argc < 2) {
     usage();
     return 2;
