@@ -12,6 +12,7 @@
 #include <GL/gl.h>
 
 #include "viz/config_path.h"
+#include "viz/view_profile.h"
 
 namespace moesim::viz {
 
@@ -81,6 +82,7 @@ Result<std::unique_ptr<App>> App::create(const AppOptions& options) {
   app->views_.push_back(make_topology_view());
   app->views_.push_back(make_timeline_view());
   app->views_.push_back(make_whatif_view());
+  app->views_.push_back(make_profile_view());
   return app;
 }
 
@@ -105,6 +107,9 @@ Status App::open(const std::string& path) {
 }
 
 void App::add_document(std::shared_ptr<const Document> doc) {
+  // A profile or calibration has one view; show it unless the chosen view can show the file.
+  const bool measured = doc->kind() == DocumentKind::kProfile || doc->kind() == DocumentKind::kCalibration;
+  if (measured && !views_[selected_]->accepts(*doc)) (void)select_view("profiles");
   documents_.push_back(std::move(doc));
   active_ = static_cast<int>(documents_.size()) - 1;
 }
@@ -209,7 +214,7 @@ void App::draw_menu() {
         }
         ImGui::EndCombo();
       }
-      ImGui::TextDisabled("%s", documents_[active_]->is_result() ? "simulation result" : "expert-load trace");
+      ImGui::TextDisabled("%s", document_kind_name(documents_[active_]->kind()));
     }
     ImGui::EndMenuBar();
   }
@@ -221,7 +226,7 @@ void App::draw_open_popup() {
     open_popup_requested_ = false;
   }
   if (ImGui::BeginPopupModal("Open file", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::Text("Result (.pb/.json/.textproto) or expert-load log (.npy, .csv, .csv.gz, folder):");
+    ImGui::Text("Result, moeprof profile or calibration (.pb/.json/.textproto), or expert-load log (.npy, .csv, folder):");
     ImGui::SetNextItemWidth(600);
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
     const bool enter = ImGui::InputText("##path", &open_path_, ImGuiInputTextFlags_EnterReturnsTrue);
@@ -290,7 +295,8 @@ void App::build_ui() {
   if (documents_.empty()) {
     ImGui::TextWrapped("No file open. Run `moeviz FILE...`, use File > Open (Ctrl+O), or drop files on this window. "
                        "moeviz shows simulation results (result.pb from `moesim simulate`) and expert-load logs "
-                       "(.npy, .csv, SmartMoE, OLMoE, HarMoEny, ExpertLoadTrace .pb).");
+                       "(.npy, .csv, SmartMoE, OLMoE, HarMoEny, ExpertLoadTrace .pb), and moeprof profiles and "
+                       "calibrations.");
   } else if (ImGui::BeginTabBar("views")) {
     const Document& doc = *documents_[active_];
     ViewContext ctx;
@@ -307,7 +313,11 @@ void App::build_ui() {
           view.draw(doc, ctx);
         } else {
           ImGui::TextWrapped("Nothing to show: this view needs %s, and %s is %s.", view.requirement(),
-                             doc.label().c_str(), doc.is_result() ? "a simulation result without it" : "an expert-load trace");
+                             doc.label().c_str(),
+                             doc.is_result()                                     ? "a simulation result without it"
+                             : doc.kind() == DocumentKind::kExpertLoadTrace ? "an expert-load trace"
+                             : doc.kind() == DocumentKind::kProfile         ? "a moeprof profile"
+                                                                             : "a calibration");
         }
         ImGui::EndTabItem();
       }

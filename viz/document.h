@@ -1,12 +1,15 @@
-// An opened file as the views read it. Loading decides the type (simulation result or
-// expert-load trace) from the extension and the content, checks it, and builds every index a
-// view needs (expert-load table, timeline lanes, GPU -> host map, (step, layer) lookup) once,
-// so that drawing a frame only reads.
+// An opened file as the views read it. Loading decides the type (simulation result,
+// expert-load trace, moeprof profile or calibration) from the extension and the content,
+// checks it, and builds every index a view needs (expert-load table, timeline lanes, GPU ->
+// host map, (step, layer) lookup) once, so that drawing a frame only reads.
 //
-// Detection: .pb/.bin/.json/.textproto/.txtpb/.pbtxt are tried as SimResult first and then as
-// ExpertLoadTrace (a binary message only counts as a type when it parses with no unknown
-// fields and holds data of that type); anything else (.npy, .csv, .csv.gz, folders) goes to
-// the expert-load importers of traces/trace_import.h.
+// Detection: .pb/.bin/.json/.textproto/.txtpb/.pbtxt are tried as SimResult, Profile,
+// Calibration and ExpertLoadTrace in that order (a binary message only counts as a type when
+// it parses with no unknown fields at any depth and holds data of that type: the wire format
+// lets one message's bytes parse as another's, so both checks are needed); anything else
+// (.npy, .csv, .csv.gz, folders) goes to the expert-load importers of traces/trace_import.h.
+// A Calibration's profile_file is opened with it when that file exists (as written, or beside
+// the calibration), so the Profiles view can overlay fit and measurements.
 // A Document is immutable once built and shared as shared_ptr<const Document>; thread-safe for
 // reads, so the what-if runner can build one on its thread and hand it to the UI.
 #pragma once
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "traces/proto/expert_load.pb.h"
+#include "traces/proto/profile.pb.h"
 #include "traces/proto/result.pb.h"
 #include "traces/status.h"
 #include "viz/expert_load_table.h"
@@ -23,7 +27,10 @@
 
 namespace moesim::viz {
 
-enum class DocumentKind { kSimResult, kExpertLoadTrace };
+enum class DocumentKind { kSimResult, kExpertLoadTrace, kProfile, kCalibration };
+
+// "simulation result", "expert-load trace", "moeprof profile", "calibration".
+const char* document_kind_name(DocumentKind kind);
 
 class Document {
  public:
@@ -36,6 +43,15 @@ class Document {
   // The result (kSimResult) or the trace (kExpertLoadTrace); the other is empty.
   const SimResult& result() const { return *result_; }
   const ExpertLoadTrace& trace() const { return *trace_; }
+  // kProfile: the profile. kCalibration: the calibration, and the profile its profile_file
+  // names when that opened (profile_path() is then where it was found; profile_note() says
+  // why it did not open otherwise).
+  bool has_profile() const { return profile_ != nullptr; }
+  bool has_calibration() const { return calibration_ != nullptr; }
+  const Profile& profile() const { return *profile_; }
+  const Calibration& calibration() const { return *calibration_; }
+  const std::string& profile_path() const { return profile_path_; }
+  const std::string& profile_note() const { return profile_note_; }
 
   // Expert load per (step, layer, expert); empty for results without expert_load.
   const ExpertLoadTable& load() const { return load_; }
@@ -54,12 +70,20 @@ class Document {
   static std::shared_ptr<const Document> from_result(SimResult result, std::string path, std::string label);
   static Result<std::shared_ptr<const Document>> from_trace(ExpertLoadTrace trace, std::string path,
                                                             std::string label);
+  static std::shared_ptr<const Document> from_profile(Profile profile, std::string path, std::string label);
+  // `profile` (may be null) is the one its profile_file names, found at `profile_path`.
+  static std::shared_ptr<const Document> from_calibration(Calibration calibration, std::string path, std::string label,
+                                                          std::shared_ptr<const Profile> profile,
+                                                          std::string profile_path, std::string profile_note);
 
  private:
   DocumentKind kind_ = DocumentKind::kSimResult;
   std::string path_, label_;
   std::shared_ptr<SimResult> result_ = std::make_shared<SimResult>();
   std::shared_ptr<ExpertLoadTrace> trace_ = std::make_shared<ExpertLoadTrace>();
+  std::shared_ptr<const Profile> profile_;
+  std::shared_ptr<const Calibration> calibration_;
+  std::string profile_path_, profile_note_;
   ExpertLoadTable load_;
   TimelineIndex timeline_;
   std::vector<int> node_of_gpu_;

@@ -35,11 +35,12 @@ struct Options {
 
 constexpr const char* kUsage =
     "usage: moeviz [FILE...] [options]\n"
-    "Shows moesim results (result.pb/.json/.textproto) and expert-load logs (.npy, .csv, .csv.gz,\n"
-    "SmartMoE/OLMoE/HarMoEny folders, ExpertLoadTrace .pb). Files of either kind, any number.\n\n"
+    "Shows moesim results (result.pb/.json/.textproto), expert-load logs (.npy, .csv, .csv.gz,\n"
+    "SmartMoE/OLMoE/HarMoEny folders, ExpertLoadTrace .pb) and moeprof profiles and calibrations.\n"
+    "Files of any kind, any number.\n\n"
     "options:\n"
     "  --view NAME             view to show: overview, expert-load, placement, traffic, topology,\n"
-    "                          timeline, what-if\n"
+    "                          timeline, what-if, profiles\n"
     "  --view-option KEY=VALUE set a view option (repeatable): expert-load layer=N step=N\n"
     "                          iteration=N scale=linear|log; placement/traffic layer=N step=N;\n"
     "                          timeline start=S end=S (seconds); what-if policy=NAME rebalance-every=K\n"

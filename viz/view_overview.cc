@@ -15,8 +15,11 @@ class OverviewView : public View {
  public:
   const char* name() const override { return "overview"; }
   const char* title() const override { return "Overview"; }
-  bool accepts(const Document&) const override { return true; }
-  const char* requirement() const override { return ""; }
+  // Profiles and calibrations have their own view (Profiles).
+  bool accepts(const Document& doc) const override {
+    return doc.kind() == DocumentKind::kSimResult || doc.kind() == DocumentKind::kExpertLoadTrace;
+  }
+  const char* requirement() const override { return "a simulation result or an expert-load trace"; }
   void draw(const Document& doc, ViewContext& ctx) override {
     if (doc.is_result()) {
       draw_result(doc);
