@@ -133,6 +133,11 @@ void ProfileView::draw(const Document& doc, ViewContext& ctx) {
     ImGui::TextColored(to_vec4(kErrorTextColor), "Incomplete profile%s%s", profile->abort_reason().empty() ? "" : ": ",
                        profile->abort_reason().c_str());
   }
+  if (cal != nullptr && profile != nullptr && series_.alltoall_ranks > 0 &&
+      cal->environment().num_ranks() != static_cast<uint32_t>(series_.alltoall_ranks)) {
+    ImGui::TextColored(to_vec4(kErrorTextColor), "The calibration was measured on %u ranks, the profile's all-to-all on %d.",
+                       cal->environment().num_ranks(), series_.alltoall_ranks);
+  }
   if (series_.num_failed > 0) {
     ImGui::SameLine(0, 24);
     ImGui::TextColored(to_vec4(kErrorTextColor), "%d record(s) timed out or failed (not plotted)", series_.num_failed);
