@@ -145,6 +145,9 @@ std::vector<Row> rows() {
        {"algorithm", "hierarchical"}},
       // absurd sizes, refused up front with an estimate
       {"sim_trillion_gpus", "moesim simulate --ep 1000000 --dp 1000000 --out out", {}, {"parallel", "GPUs", "GB"}},
+      {"sim_memory_beyond_machine",
+       "moesim simulate --ep 65536 --redundant-experts 65280 --topology rail:nodes=8192 --network analytic --out out", {},
+       {"parallel", "65536 GPUs", "GB", "this machine"}},
       {"sim_absurd_steps_scenario", "moesim simulate --scenario s.textproto --out out",
        {{"s.textproto", kSmall + "steps: 4000000000\n"}}, {"s.textproto", "steps", "MB"}},
       {"sim_trillion_steps_flag", "moesim simulate --steps 1000000000000 --out out", {}, {"--steps", "1000000000000"}},
