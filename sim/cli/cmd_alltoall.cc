@@ -4,6 +4,8 @@
 #include <iostream>
 #include <optional>
 
+#include <unistd.h>
+
 #include "sim/cli/commands.h"
 #include "sim/cli/flags.h"
 #include "sim/calibration/calibration.h"
@@ -116,11 +118,14 @@ int run_alltoall(const Args& args) {
   const int n = topo.num_gpus();
 
   // Refuse flow-level runs that cannot fit in memory, with an estimate.
+  // About 650 bytes per flow, measured (docs/LIMITS.md, tests/bench/limits_bench.cc).
   const double flows = static_cast<double>(n) * (n - 1);
-  if (opt.network == NetworkMode::kFlow && flows > 5e7) {
+  const double have_bytes = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  if (opt.network == NetworkMode::kFlow && (flows > 5e7 || (have_bytes > 0 && flows * 650 > have_bytes))) {
     return print_error(Error{"alltoall: " + std::to_string(n) + " GPUs is " + std::to_string(static_cast<long long>(flows)) +
-                             " flows, about " + std::to_string(static_cast<long long>(flows * 160 / 1e9)) +
-                             " GB at flow level; use --network analytic"});
+                             " flows, about " + std::to_string(static_cast<long long>(flows * 650 / 1e9)) +
+                             " GB at flow level (this machine has " + std::to_string(static_cast<long long>(have_bytes / 1e9)) +
+                             " GB; the limit is 50,000,000 flows); use --network analytic"});
   }
 
   std::vector<std::pair<TrafficMatrix, double>> cases;  // matrix, nccl-tests size

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "sim/collectives/alltoall.h"
 #include "traces/proto_io.h"
 
@@ -160,6 +162,22 @@ Status validate_scenario(const Scenario& s, const std::string& src) {
     return err("parallel", std::to_string(static_cast<long long>(gpus)) + " GPUs (ep x dp) refused: about " +
                                std::to_string(static_cast<long long>(gpus * gpus * 8 / 1e9)) +
                                " GB for one traffic matrix; the limit is 1,048,576 GPUs");
+  }
+  {
+    // Measured peak memory (docs/LIMITS.md, tests/bench/limits_bench.cc): about 400 bytes per
+    // GPU pair with the analytic network, 1.1 KB with the flow model, plus ~50 MB. A run that
+    // cannot fit in this machine's memory is refused now rather than killed by the OOM killer.
+    const double per_pair_bytes = s.network() == "analytic" ? 400.0 : 1100.0;
+    const double need_bytes = gpus * gpus * per_pair_bytes + 50e6;
+    const double have_bytes = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    if (have_bytes > 0 && need_bytes > have_bytes) {
+      return err("parallel", std::to_string(static_cast<long long>(gpus)) + " GPUs (ep x dp) need about " +
+                                 std::to_string(static_cast<long long>(need_bytes / 1e9)) + " GB at " +
+                                 (s.network().empty() ? std::string("flow") : s.network()) +
+                                 " level, more than this machine's " +
+                                 std::to_string(static_cast<long long>(have_bytes / 1e9)) + " GB" +
+                                 (s.network() == "analytic" ? "" : "; the analytic network needs a third of that"));
+    }
   }
   if (p.tokens_per_gpu() > 100000000) return err("parallel.tokens_per_gpu", "more than 100,000,000 tokens per GPU refused");
   const uint32_t slots = m.num_routed_experts() + s.placement().redundant_experts();
