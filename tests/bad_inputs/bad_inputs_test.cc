@@ -267,6 +267,8 @@ std::vector<Row> rows() {
        {{"t.dot", "graph g { a [kind=gpu, rank=0]; b [kind=gpu, rank=0]; a -- b [bandwidth=1]; }"}}, {"t.dot", "rank 0"}, ""},
       {"a2a_dot_self_loop", "moesim alltoall --topology t.dot --bytes-per-peer 1",
        {{"t.dot", "graph g { a [kind=gpu]; b [kind=gpu]; a -- a [bandwidth=1]; a -- b [bandwidth=1]; }"}}, {"t.dot", "itself"}, ""},
+      {"a2a_dot_empty_vertex_name", "moesim alltoall --topology t.dot --bytes-per-peer 1", {{"t.dot", "graph g { a \"\" ; }"}},
+       {"t.dot", "kind"}, ""},
       {"a2a_dot_deep_nesting", "moesim alltoall --topology t.dot --bytes-per-peer 1",
        {{"t.dot", "graph g { " + repeat("subgraph { ", 5000) + repeat("}", 5000) + "}"}}, {"t.dot", "nested"}, ""},
       {"a2a_dot_long_comment", "moesim alltoall --topology t.dot --bytes-per-peer 1",
