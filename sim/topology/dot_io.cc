@@ -25,6 +25,7 @@ using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, Directedness, D
 // Line (1-based) of the first line that mentions `a` (and `b` if given) as whole words, else 0.
 int find_line(const std::string& text, const std::string& a, const std::string& b = "") {
   auto has_word = [](const std::string& line, const std::string& w) {
+    if (w.empty()) return false;  // a vertex named "" (find("") never advances: an endless loop)
     size_t pos = 0;
     while ((pos = line.find(w, pos)) != std::string::npos) {
       const bool left = pos == 0 || !(std::isalnum(static_cast<unsigned char>(line[pos - 1])) || line[pos - 1] == '_' || line[pos - 1] == '.');
