@@ -117,12 +117,19 @@ std::vector<Regime> fit_segmented(std::vector<FitPoint> pts, int max_regimes, in
     return regimes;
   }
   std::vector<int> starts;
-  for (int k = chosen, j = n; k > 0; --k) {
-    const int i = from[k][j];
-    starts.push_back(i);
-    j = i;
+  if (best[chosen][n] == inf) {
+    // No segmentation exists: fewer points than min_points (a series measured at one size, a
+    // half-finished profile) or non-finite residuals. One regime through every point; walking
+    // `from` here would index pts[-1].
+    starts.push_back(0);
+  } else {
+    for (int k = chosen, j = n; k > 0; --k) {
+      const int i = from[k][j];
+      starts.push_back(i);
+      j = i;
+    }
+    std::reverse(starts.begin(), starts.end());
   }
-  std::reverse(starts.begin(), starts.end());
   starts.push_back(n);
   for (size_t r = 0; r + 1 < starts.size(); ++r) {
     Regime g;
