@@ -95,7 +95,8 @@ TEST(EplbPolicyTest, ReplicateTiesGoToLowerIndex) {
 }
 
 TEST(EplbPolicyTest, OneCopyViolationIsAnError) {
-  LayerProblem p = problem({10, 1, 1, 1}, 6, 1, 1, 2);
+  const std::vector<double> loads = {10, 1, 1, 1};  // outlives p, whose loads is a span
+  LayerProblem p = problem(loads, 6, 1, 1, 2);
   p.one_copy_per_gpu = true;
   auto r = EplbPolicy().place(p);
   ASSERT_FALSE(r.ok());
