@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,9 @@ namespace moesim::viz {
 namespace {
 
 std::string test_dir() {
-  const std::string dir = ::testing::TempDir() + "/viz_whatif_test";
+  // One folder per test process: ctest -j runs these tests at once, and a shared fake_moesim.sh
+  // would be overwritten by a neighbour between writing and running it.
+  const std::string dir = ::testing::TempDir() + "/viz_whatif_test_" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
   return dir;
 }
