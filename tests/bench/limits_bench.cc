@@ -5,7 +5,8 @@
 //   peak_rss_MB      the child's maximum resident set
 //   gpus, flows      the size (flows = N(N-1) for a direct all-to-all)
 //   bytes_per_flow   (peak - baseline) / flows, baseline = the smallest case of the family
-//   bytes_per_gpu2   (peak - baseline) / GPUs^2 for simulate, whose traffic matrices are N x N
+//   bytes_per_gpu2   (peak - baseline) / GPUs^2 for simulate with EP = all GPUs
+//   ep_pairs         EP^2 x DP, the pairs inside EP groups (simulate with data parallelism)
 // docs/LIMITS.md states the figures. Run: build/bench/limits_bench (about a minute on 2 cores).
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -150,6 +151,23 @@ void BM_Simulate(benchmark::State& state, const char* network) {
 }
 BENCHMARK_CAPTURE(BM_Simulate, analytic, "analytic")->Arg(256)->Arg(512)->Arg(1024)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Simulate, flow, "flow")->Arg(128)->Arg(256)->Arg(512)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// Data parallelism: DP replicas of one EP64 group on one fabric. Memory grows with the pairs
+// inside each EP group (64^2 x DP) plus a smaller term in all GPU pairs (routing tables).
+void BM_SimulateDataParallel(benchmark::State& state, const char* network) {
+  const int dp = static_cast<int>(state.range(0));
+  const int gpus = 64 * dp;
+  Measured m;
+  for (auto _ : state) {
+    m = run_child({"simulate", "--ep", "64", "--dp", std::to_string(dp), "--topology", "rail:nodes=" + std::to_string(gpus / 8),
+                   "--network", network, "--simulated-layers", "1", "--steps", "1", "--quiet", "--json"});
+    report(state, m);
+  }
+  state.counters["gpus"] = gpus;
+  state.counters["ep_pairs"] = 64.0 * 64 * dp;
+}
+BENCHMARK_CAPTURE(BM_SimulateDataParallel, analytic, "analytic")->Arg(4)->Arg(16)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SimulateDataParallel, flow, "flow")->Arg(4)->Arg(16)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
