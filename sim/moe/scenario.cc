@@ -164,11 +164,13 @@ Status validate_scenario(const Scenario& s, const std::string& src) {
                                " GB for one traffic matrix; the limit is 1,048,576 GPUs");
   }
   {
-    // Measured peak memory (docs/LIMITS.md, tests/bench/limits_bench.cc): about 400 bytes per
-    // GPU pair with the analytic network, 1.1 KB with the flow model, plus ~50 MB. A run that
-    // cannot fit in this machine's memory is refused now rather than killed by the OOM killer.
-    const double per_pair_bytes = s.network() == "analytic" ? 400.0 : 1100.0;
-    const double need_bytes = gpus * gpus * per_pair_bytes + 50e6;
+    // Measured peak memory (docs/LIMITS.md, tests/bench/limits_bench.cc): per pair of GPUs of
+    // one EP group (ep^2 x dp pairs) about 350 bytes with the analytic network and 1.1 KB with
+    // the flow model; per pair of any two GPUs (routing tables) about 50 bytes; plus ~50 MB.
+    // A run that cannot fit in this machine's memory is refused now rather than OOM-killed.
+    const double per_pair_bytes = s.network() == "analytic" ? 350.0 : 1100.0;
+    const double ep_pairs = static_cast<double>(p.ep()) * p.ep() * p.dp();
+    const double need_bytes = ep_pairs * per_pair_bytes + gpus * gpus * 50.0 + 50e6;
     const double have_bytes = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
     if (have_bytes > 0 && need_bytes > have_bytes) {
       return err("parallel", std::to_string(static_cast<long long>(gpus)) + " GPUs (ep x dp) need about " +
@@ -176,7 +178,7 @@ Status validate_scenario(const Scenario& s, const std::string& src) {
                                  (s.network().empty() ? std::string("flow") : s.network()) +
                                  " level, more than this machine's " +
                                  std::to_string(static_cast<long long>(have_bytes / 1e9)) + " GB" +
-                                 (s.network() == "analytic" ? "" : "; the analytic network needs a third of that"));
+                                 (s.network() == "analytic" ? "" : "; the analytic network needs less"));
     }
   }
   if (p.tokens_per_gpu() > 100000000) return err("parallel.tokens_per_gpu", "more than 100,000,000 tokens per GPU refused");
