@@ -102,6 +102,10 @@ TEST(SimulateCli, BadScenarios) {
   expect_bad("simulate --scenario " + file("neg.textproto", "parallel { tokens_per_gpu: -5 }\n"), out,
              {"neg.textproto:1:", "tokens_per_gpu"});
   expect_bad("simulate --scenario " + file("bad.json", "{\"steps\": \"many\"}"), out, {"bad.json", "steps"});
+  // A value written as 0 is kept and validated, not taken for "not given" (optional fields).
+  expect_bad("simulate --scenario " + file("zero.textproto", "parallel { tokens_per_gpu: 0 }\n"), out,
+             {"zero.textproto", "parallel.tokens_per_gpu", "at least 1"});
+  expect_bad("simulate --scenario " + file("zero_steps.json", "{\"steps\": 0}"), out, {"zero_steps.json", "steps"});
   const std::string trace = file("four.csv", "step,layer,expert,tokens\n0,0,0,1\n0,0,1,2\n0,0,2,3\n0,0,3,4\n");
   expect_bad("simulate --trace " + trace, out, {"four.csv", "4", "256"});
   expect_bad("simulate --steps 1000000000000", out, {"--steps"});
