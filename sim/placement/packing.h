@@ -11,7 +11,9 @@
 //    then a local search of pairwise swaps: take the heaviest pack g, find the item a in g and
 //    b in another pack h (w_a > w_b) whose exchange minimises max(L_g - d, L_h + d), d = w_a - w_b,
 //    and apply it while that is below L_g. Each swap strictly lowers the pair's maximum, so the
-//    sorted load vector decreases lexicographically and the search ends.
+//    sorted load vector decreases lexicographically and the search ends. Packs h are scanned
+//    lightest first, and the scan stops once (L_g + L_h) / 2 (the least peak any swap with h
+//    can leave) reaches the best found.
 // Not thread-safe per object; separate objects are independent.
 #pragma once
 
@@ -59,15 +61,23 @@ class SlotPacking {
 
  private:
   bool holds(int gpu, int expert) const;
+  // Items by weight, heaviest first (index order on ties); computed once per object.
+  const std::vector<int>& heaviest_first();
   void place(int item, int gpu);
+  void clear();
+  // The items on a GPU, in arrival order.
+  std::span<int> on(int gpu) { return {slot_.data() + static_cast<size_t>(gpu) * static_cast<size_t>(slots_), static_cast<size_t>(fill_[static_cast<size_t>(gpu)])}; }
+  std::span<const int> on(int gpu) const { return {slot_.data() + static_cast<size_t>(gpu) * static_cast<size_t>(slots_), static_cast<size_t>(fill_[static_cast<size_t>(gpu)])}; }
 
   std::span<const double> w_;
   std::span<const int> expert_;
   int num_gpus_;
   int slots_;
   bool one_copy_;
-  std::vector<std::vector<int>> items_;  // [gpu] item ids
+  std::vector<int> slot_;                // [gpu * slots + k] item in slot k of a GPU
+  std::vector<int> fill_;                // [gpu] slots filled
   std::vector<double> load_;             // [gpu]
+  std::vector<int> order_;               // heaviest_first(), once computed
 };
 
 }  // namespace moesim::placement
