@@ -65,10 +65,12 @@ double fitted_alltoall_time_s(const Calibration& c, int num_ranks, double bytes_
   const AllToAllRegime* r = fitted_alltoall_regime(c, bytes_per_peer);
   if (r == nullptr || num_ranks < 2 || !(bytes_per_peer >= 0) || !(r->rank_bandwidth_bytes_per_s() > 0)) return kNaN;
   const double n = num_ranks;
-  // Max-min rate of each of the n (n-1) equal flows: n-1 share a rank link, all share the hub.
-  double drain_s = (n - 1) * bytes_per_peer / r->rank_bandwidth_bytes_per_s();
+  // Max-min rate of each of the k equal flows into a rank (k = n-1 peers, plus its copy to
+  // itself with self_copy): k share a rank link, all n k share the hub.
+  const double k = r->self_copy() ? n : n - 1;
+  double drain_s = k * bytes_per_peer / r->rank_bandwidth_bytes_per_s();
   if (r->shared_bandwidth_bytes_per_s() > 0) {
-    drain_s = std::max(drain_s, n * (n - 1) * bytes_per_peer / r->shared_bandwidth_bytes_per_s());
+    drain_s = std::max(drain_s, n * k * bytes_per_peer / r->shared_bandwidth_bytes_per_s());
   }
   const double issue_s = (n - 1) * r->per_message_s();
   return r->launch_s() + 2 * r->link_latency_s() + std::max(drain_s, issue_s);

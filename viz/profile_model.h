@@ -18,6 +18,8 @@
 //    and a rank's i-th message no earlier than launch + i * per_message_s + 2L, so
 //        t(m) = launch_s + 2 L + max(m / r, (n-1) * per_message_s)
 //             = launch_s + 2 L + max((n-1) m / B_r, n (n-1) m / B_s, (n-1) per_message_s).
+//    With the regime's self_copy, each rank's copy to itself is one more flow of m bytes into
+//    its link (from its own port, across the hub): n - 1 becomes n in the two bandwidth terms.
 //    moeprof's fit makes this reproduce its alpha-beta line t = alpha + beta m per regime.
 //  - bus bandwidth (nccl-tests): busbw = size / t * (n-1) / n, in GB/s (1e9 bytes/s).
 //  - point-to-point, per link class: t = latency_s + bytes / bandwidth_bytes_per_s of the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/collectives/alltoall_study.h"
 #include "traces/proto_io.h"
 
 namespace moesim {
@@ -123,7 +124,7 @@ double regime_message_bytes(const TrafficMatrix& m) {
 }
 
 Result<std::unique_ptr<Topology>> build_shared_star(int num_ranks, double rank_bw, double shared_bw, double latency_s,
-                                                    const std::vector<int>& rank_node) {
+                                                    const std::vector<int>& rank_node, bool self_ports) {
   if (num_ranks < 1) return Error{"calibration: the measured topology needs at least one rank"};
   auto t = std::make_unique<Topology>("measured");
   const int hub_in = t->add_vertex(VertexKind::kSwitch, "hub_in", -1, 2);
@@ -135,6 +136,11 @@ Result<std::unique_ptr<Topology>> build_shared_star(int num_ranks, double rank_b
     t->add_link(v, hub_in, rank_bw, latency_s, LinkClass::kPcie);
     t->add_link(hub_out, v, rank_bw, latency_s, LinkClass::kPcie);
   }
+  for (int r = 0; self_ports && r < num_ranks; ++r) {
+    const int node = r < static_cast<int>(rank_node.size()) ? rank_node[r] : 0;
+    const int v = t->add_vertex(VertexKind::kGpu, "rank" + std::to_string(r) + ".self", node, 0);
+    t->add_link(v, hub_in, rank_bw, latency_s, LinkClass::kPcie);
+  }
   MOESIM_RETURN_IF_ERROR(t->finalize("calibration topology"));
   return t;
 }
@@ -144,7 +150,52 @@ Result<std::unique_ptr<Topology>> build_measured_topology(const Calibration& c, 
   if (!r) return Error{"calibration: no all-to-all regime was fitted (was alltoall measured on 2+ ranks?)"};
   std::vector<int> nodes(c.environment().rank_node().begin(), c.environment().rank_node().end());
   return build_shared_star(static_cast<int>(c.environment().num_ranks()), r->rank_bandwidth_bytes_per_s(),
-                           r->shared_bandwidth_bytes_per_s(), r->link_latency_s(), nodes);
+                           r->shared_bandwidth_bytes_per_s(), r->link_latency_s(), nodes, r->self_copy());
+}
+
+TrafficMatrix dense_with_self(int n, const std::vector<double>& row_major) {
+  TrafficMatrix m = TrafficMatrix::Dense(n, row_major);
+  for (int r = 0; r < n; ++r) {
+    const double b = row_major[static_cast<size_t>(r) * n + r];
+    if (b > 0) m.entries.push_back({static_cast<uint32_t>(r), static_cast<uint32_t>(r), b});
+  }
+  return m;
+}
+
+TrafficMatrix self_copy_traffic(const TrafficMatrix& m) {
+  const uint32_t n = static_cast<uint32_t>(m.num_gpus);
+  TrafficMatrix out;
+  out.num_gpus = 2 * m.num_gpus;
+  if (m.uniform) {
+    out.entries.reserve(static_cast<size_t>(n) * n);
+    for (uint32_t s = 0; s < n; ++s) {
+      for (uint32_t d = 0; d < n; ++d) out.entries.push_back({s == d ? n + s : s, d, m.uniform_bytes});
+    }
+    return out;
+  }
+  out.entries.reserve(m.entries.size());
+  for (const auto& e : m.entries) out.entries.push_back({e.src == e.dst ? n + e.src : e.src, e.dst, e.bytes});
+  return out;
+}
+
+Result<AllToAllResult> simulate_on_measured_machine(const Calibration& c, const TrafficMatrix& m, double size_bytes,
+                                                    AllToAllOptions opt, bool keep_costs) {
+  const double msg = regime_message_bytes(m);
+  const AllToAllRegime* r = alltoall_regime(c, msg);
+  MOESIM_ASSIGN_OR_RETURN(auto topo, build_measured_topology(c, msg));
+  if (!keep_costs) opt.costs = calibrated_costs(c, msg);
+  if (r == nullptr || !r->self_copy()) {
+    TrafficMatrix peers = m;
+    std::erase_if(peers.entries, [](const TrafficMatrix::Entry& e) { return e.src == e.dst; });
+    return simulate_alltoall(*topo, peers, size_bytes, opt);
+  }
+  MOESIM_ASSIGN_OR_RETURN(AllToAllResult res, simulate_alltoall(*topo, self_copy_traffic(m), size_bytes, opt));
+  // The self ports are not ranks: report the n ranks, and the bytes that crossed to a peer.
+  const int n = m.num_gpus;
+  res.set_num_gpus(static_cast<uint32_t>(n));
+  res.set_total_bytes(m.total_bytes());
+  res.set_busbw_gb_per_s(res.algbw_gb_per_s() * (n - 1.0) / n);
+  return res;
 }
 
 CollectiveCosts calibrated_costs(const Calibration& c, double message_bytes) {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "sim/collectives/alltoall.h"
+#include "sim/collectives/alltoall_study.h"
 #include "sim/topology/topology.h"
 #include "traces/proto/profile.pb.h"
 #include "traces/proto/scenario.pb.h"
@@ -53,13 +54,30 @@ double regime_message_bytes(const TrafficMatrix& m);
 
 // Star of `num_ranks` ranks on one hub: rank -> hub_in (rank_bandwidth, link_latency),
 // hub_in -> hub_out (shared_bandwidth; absent when 0), hub_out -> rank. rank_node gives each
-// rank's host (empty: all on node 0).
+// rank's host (empty: all on node 0). With self_ports, GPU vertex num_ranks + r is rank r's
+// self port ("rank<r>.self", its own link to hub_in): traffic from it to r is r's copy to
+// itself (AllToAllRegime.self_copy; see self_copy_traffic()).
 Result<std::unique_ptr<Topology>> build_shared_star(int num_ranks, double rank_bandwidth_bytes_per_s,
                                                     double shared_bandwidth_bytes_per_s, double link_latency_s,
-                                                    const std::vector<int>& rank_node = {});
+                                                    const std::vector<int>& rank_node = {}, bool self_ports = false);
 
-// The measured machine for messages of `message_bytes`, as the all-to-all regime describes it.
+// The measured machine for messages of `message_bytes`, as the all-to-all regime describes it
+// (with self ports when the regime has self_copy).
 Result<std::unique_ptr<Topology>> build_measured_topology(const Calibration& c, double message_bytes);
+
+// A measured case's matrix (row-major, [src * n + dst]) with its diagonal kept as self entries
+// (src == dst), which simulate_alltoall() ignores and self_copy_traffic() moves to self ports.
+TrafficMatrix dense_with_self(int n, const std::vector<double>& row_major);
+
+// `m` on a star with self ports: the peer entries, and each rank r's bytes to itself (its self
+// entry; a uniform matrix: bytes_per_peer) as a message from port n + r to r.
+TrafficMatrix self_copy_traffic(const TrafficMatrix& m);
+
+// An all-to-all(v) on the measured machine: the regime of m (regime_message_bytes), its star,
+// its collective costs unless `keep_costs`, and self copies when the regime has them.
+// `size_bytes` is nccl-tests' size of the case (see simulate_alltoall).
+Result<AllToAllResult> simulate_on_measured_machine(const Calibration& c, const TrafficMatrix& m, double size_bytes,
+                                                    AllToAllOptions opt, bool keep_costs = false);
 
 // Collective costs of the regime of `message_bytes` (defaults when the calibration has none).
 CollectiveCosts calibrated_costs(const Calibration& c, double message_bytes);

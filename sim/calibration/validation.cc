@@ -20,19 +20,16 @@ Result<double> simulate_collective(const ProfileRecord& r, const Calibration& c)
       return Error{"record '" + r.case_name() + "': matrix_bytes has " + std::to_string(r.matrix_bytes_size()) +
                    " entries, expected " + std::to_string(n * n)};
     }
-    m = TrafficMatrix::Dense(n, std::vector<double>(r.matrix_bytes().begin(), r.matrix_bytes().end()));
+    m = dense_with_self(n, std::vector<double>(r.matrix_bytes().begin(), r.matrix_bytes().end()));
   }
   if (static_cast<int>(c.environment().num_ranks()) != n) {
     return Error{"record '" + r.case_name() + "' ran on " + std::to_string(n) + " ranks but the calibration describes " +
                  std::to_string(c.environment().num_ranks())};
   }
-  const double msg = regime_message_bytes(m);
-  MOESIM_ASSIGN_OR_RETURN(auto topo, build_measured_topology(c, msg));
   AllToAllOptions opt;
-  opt.costs = calibrated_costs(c, msg);
   opt.coalesce_rel = 0;
   opt.top_links = 0;
-  MOESIM_ASSIGN_OR_RETURN(AllToAllResult res, simulate_alltoall(*topo, m, r.size_bytes(), opt));
+  MOESIM_ASSIGN_OR_RETURN(AllToAllResult res, simulate_on_measured_machine(c, m, r.size_bytes(), opt));
   return res.completion_time_s();
 }
 

@@ -115,7 +115,9 @@ int run_alltoall(const Args& args) {
   }
   if (!topo_r.ok()) return print_error(topo_r.error());
   Topology& topo = **topo_r;
-  const int n = topo.num_gpus();
+  // The measured machine's star may carry self ports (build_shared_star): its ranks are the
+  // calibration's.
+  const int n = flags.has("--topology") ? topo.num_gpus() : static_cast<int>(calibration->environment().num_ranks());
 
   // Refuse flow-level runs that cannot fit in memory, with an estimate.
   // About 650 bytes per flow, measured (docs/LIMITS.md, tests/bench/limits_bench.cc).
@@ -160,7 +162,9 @@ int run_alltoall(const Args& args) {
         rows_total += (*mat)[s][d];
       }
     }
-    cases.push_back({TrafficMatrix::Dense(n, dense), rows_total / n});
+    // On the measured machine a rank's bytes to itself may cost a copy (AllToAllRegime.self_copy).
+    cases.push_back({calibration && !flags.has("--topology") ? dense_with_self(n, dense) : TrafficMatrix::Dense(n, dense),
+                     rows_total / n});
   } else {
     for (double b = 1024; b <= 1024.0 * 1024 * 1024; b *= 2) cases.push_back({TrafficMatrix::Uniform(n, b), b * n});
   }
@@ -168,19 +172,18 @@ int run_alltoall(const Args& args) {
   AllToAllSweep sweep;
   for (const auto& [m, size] : cases) {
     // A calibration describes each message-size regime: the case's topology and costs follow it.
-    std::unique_ptr<Topology> measured;
-    if (calibration) {
-      const double msg = regime_message_bytes(m);
-      if (!flags.has("--launch-overhead") && !flags.has("--per-message-overhead")) opt.costs = calibrated_costs(*calibration, msg);
-      if (flags.has("--topology")) {
+    const bool keep_costs = flags.has("--launch-overhead") || flags.has("--per-message-overhead");
+    Result<AllToAllResult> r = Error{""};
+    if (calibration && !flags.has("--topology")) {
+      r = simulate_on_measured_machine(*calibration, m, size, opt, keep_costs);
+    } else {
+      if (calibration) {
+        const double msg = regime_message_bytes(m);
+        if (!keep_costs) opt.costs = calibrated_costs(*calibration, msg);
         apply_link_calibration(*calibration, msg, &topo);
-      } else {
-        auto t = build_measured_topology(*calibration, msg);
-        if (!t.ok()) return print_error(t.error());
-        measured = std::move(*t);
       }
+      r = simulate_alltoall(topo, m, size, opt);
     }
-    auto r = simulate_alltoall(measured ? *measured : topo, m, size, opt);
     if (!r.ok()) return print_error(Error{"alltoall: " + r.message()});
     *sweep.add_results() = *r;
   }

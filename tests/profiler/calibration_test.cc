@@ -29,12 +29,15 @@ ProfileRecord comm_record(const std::string& bench, uint32_t index, double size,
   return r;
 }
 
+// Four host ranks on two cores (oversubscribed): the fit keeps self copies off the links.
 Profile synthetic_profile() {
   Profile p;
   auto* env = p.mutable_environment();
   env->set_backend("host");
   env->set_num_ranks(kRanks);
   env->set_num_nodes(1);
+  env->set_ranks_per_node(kRanks);
+  env->set_cpu_cores(2);
   for (int r = 0; r < kRanks; ++r) env->add_rank_node(0);
   uint32_t i = 0;
   for (double m = 1024; m <= 16.0 * 1024 * 1024; m *= 2, ++i) {
@@ -122,6 +125,79 @@ TEST(Calibration, SimulatorReproducesHeldOutAndUnevenCases) {
   ValidationOptions all;
   all.include_fitted = true;
   EXPECT_EQ(validate_calibration(p, *c, all)->cases.size(), 32u);
+}
+
+// Two host ranks with a core each: a rank's copy to itself is one more message through its
+// link. Uniform: t = 3 us + 2 m / (10 GB/s) (each rank receives m from its peer and m from
+// itself), so the rank link is 10 GB/s; no p2p, so no latency and nothing shared.
+Profile two_rank_host_profile() {
+  Profile p;
+  auto* env = p.mutable_environment();
+  env->set_backend("host");
+  env->set_num_ranks(2);
+  env->set_num_nodes(1);
+  env->set_ranks_per_node(2);
+  env->set_cpu_cores(2);
+  uint32_t i = 0;
+  for (double m = 1024; m <= 16.0 * 1024 * 1024; m *= 2, ++i) {
+    ProfileRecord r;
+    r.set_benchmark("alltoall");
+    r.set_case_name("uniform");
+    r.set_index(i);
+    r.set_num_ranks(2);
+    r.set_bytes_per_peer(m);
+    r.set_size_bytes(2 * m);
+    r.set_median_s(3e-6 + 2 * m / 10e9);
+    *p.add_records() = r;
+  }
+  return p;
+}
+
+TEST(Calibration, HostRanksWithACoreEachCopyToThemselvesThroughTheirLink) {
+  Profile p = two_rank_host_profile();
+  // Uneven, bytes [src][dst] = {{a, x}, {y, d}}: rank 1's link carries x from rank 0 and its own
+  // d, rank 0's carries y and a; the links drain at 10 GB/s, so t = 3 us + max(x + d, y + a) / B.
+  const double a = 1e6, x = 3e6, y = 0.5e6, d = 4e6;
+  ProfileRecord v;
+  v.set_benchmark("alltoallv");
+  v.set_case_name("hot rank 1");
+  v.set_num_ranks(2);
+  v.set_size_bytes((a + x + y + d) / 2);
+  v.set_median_s(3e-6 + (x + d) / 10e9);
+  for (double b : {a, x, y, d}) v.add_matrix_bytes(b);
+  *p.add_records() = v;
+
+  auto c = profiler::fit_calibration(p, "two_ranks.pb", {});
+  ASSERT_TRUE(c.ok()) << c.message();
+  ASSERT_EQ(c->alltoall_size(), 1);
+  const auto& r = c->alltoall(0);
+  EXPECT_TRUE(r.self_copy());
+  EXPECT_NEAR(r.rank_bandwidth_bytes_per_s(), 10e9, 1e-6 * 10e9);
+  EXPECT_EQ(r.shared_bandwidth_bytes_per_s(), 0);
+  EXPECT_NEAR(r.launch_s(), 3e-6, 1e-12);
+  // The measured star has a self port per rank: 2 ranks + 2 ports, 2 links per rank + 1 per port.
+  auto t = build_measured_topology(*c, 1e6);
+  ASSERT_TRUE(t.ok()) << t.message();
+  EXPECT_EQ((*t)->num_gpus(), 4);
+  EXPECT_EQ((*t)->num_links(), 6);
+
+  auto rep = validate_calibration(p, *c, {});
+  ASSERT_TRUE(rep.ok()) << rep.message();
+  ASSERT_FALSE(rep->cases.empty());
+  for (const auto& k : rep->cases) EXPECT_LT(std::fabs(k.rel_error), 1e-6) << k.case_name << " " << k.size;
+  // Without the self copy the same case would be timed by x / B alone (303 us for 703 us).
+  Calibration peers_only = *c;
+  peers_only.mutable_alltoall(0)->set_self_copy(false);
+  AllToAllOptions opt;
+  opt.coalesce_rel = 0;
+  auto sim = simulate_on_measured_machine(peers_only, dense_with_self(2, {a, x, y, d}), v.size_bytes(), opt);
+  ASSERT_TRUE(sim.ok()) << sim.message();
+  EXPECT_NEAR(sim->completion_time_s(), 3e-6 + x / 10e9, 1e-12);
+  // The report counts the two ranks, not the ports.
+  auto with_self = simulate_on_measured_machine(*c, dense_with_self(2, {a, x, y, d}), v.size_bytes(), opt);
+  ASSERT_TRUE(with_self.ok());
+  EXPECT_EQ(with_self->num_gpus(), 2u);
+  EXPECT_DOUBLE_EQ(with_self->total_bytes(), x + y);
 }
 
 TEST(Calibration, GemmEfficiencyRecovered) {

@@ -1,7 +1,7 @@
 // The Profiles view's fitted all-to-all curve is the simulator's: viz does not link sim, so
 // profile_model.cc states the uniform all-to-all on the measured star in closed form; this test
-// (which may link sim) checks it against simulate_alltoall() on build_measured_topology() with
-// the regime's collective costs -- what `moesim validate` does -- and checks the regime and
+// (which may link sim) checks it against simulate_on_measured_machine() -- what `moesim
+// validate` does: the regime's star and collective costs -- and checks the regime and
 // hold-out rules viz mirrors against sim/calibration's own.
 #include <cmath>
 
@@ -16,15 +16,12 @@ namespace moesim::viz {
 namespace {
 
 double simulated_s(const Calibration& c, int n, double bytes_per_peer) {
-  auto topo = build_measured_topology(c, bytes_per_peer);
-  EXPECT_TRUE(topo.ok()) << topo.message();
   AllToAllOptions opt;
-  opt.costs = calibrated_costs(c, bytes_per_peer);
   opt.coalesce_rel = 0;
   opt.top_links = 0;
-  auto r = simulate_alltoall(**topo, TrafficMatrix::Uniform(n, bytes_per_peer), bytes_per_peer * n, opt);
+  auto r = simulate_on_measured_machine(c, TrafficMatrix::Uniform(n, bytes_per_peer), bytes_per_peer * n, opt);
   EXPECT_TRUE(r.ok()) << r.message();
-  return r->completion_time_s();
+  return r.ok() ? r->completion_time_s() : 0.0;
 }
 
 Calibration with_ranks(Calibration c, int n) {
@@ -43,12 +40,16 @@ TEST(ProfileModelVsSim, UniformAllToAllOnTheMeasuredStar) {
   issue->set_per_message_s(2e-3);
   issue->set_rank_bandwidth_bytes_per_s(50e9);
   issue->set_link_latency_s(0.5e-6);
-  for (int n : {2, 4, 8}) {
-    const Calibration c = with_ranks(base, n);
-    for (double m : {64.0, 1024.0, 16383.0, 16384.0, 1e6, 3e6, 5e6, 6e7}) {
-      const double sim = simulated_s(c, n, m);
-      EXPECT_NEAR(fitted_alltoall_time_s(c, n, m), sim, 1e-9 * sim) << "n=" << n << " m=" << m;
-      EXPECT_EQ(fitted_alltoall_regime(c, m), alltoall_regime(c, m)) << m;
+  for (bool self_copy : {false, true}) {
+    // With self copies, each rank's copy to itself also crosses its link and the hub.
+    for (auto& r : *base.mutable_alltoall()) r.set_self_copy(self_copy);
+    for (int n : {2, 4, 8}) {
+      const Calibration c = with_ranks(base, n);
+      for (double m : {64.0, 1024.0, 16383.0, 16384.0, 1e6, 3e6, 5e6, 6e7}) {
+        const double sim = simulated_s(c, n, m);
+        EXPECT_NEAR(fitted_alltoall_time_s(c, n, m), sim, 1e-9 * sim) << "n=" << n << " m=" << m << " self " << self_copy;
+        EXPECT_EQ(fitted_alltoall_regime(c, m), alltoall_regime(c, m)) << m;
+      }
     }
   }
 }
