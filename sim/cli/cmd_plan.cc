@@ -166,7 +166,7 @@ int run_plan(const Args& args) {
   req.expert_bytes = *expert_bytes;
   req.gpu_memory_bytes = *gpu_memory;
   if (auto it = f.values.find("--policy"); it != f.values.end()) req.policy = it->second;
-  if (auto p = placement::find_policy(req.policy); !p.ok()) return print_error(p.error());
+  if (auto p = placement::find_policy(req.policy); !p.ok()) return print_error(make_error("", "--policy", p.message()));
   std::string out_path;
   if (auto it = f.values.find("--out"); it != f.values.end()) {
     out_path = it->second;

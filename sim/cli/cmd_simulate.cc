@@ -59,6 +59,46 @@ constexpr const char* kUsage =
     "  --traffic               store the first step's dispatch matrices in result.pb\n"
     "  --timeline-steps N      steps whose per-GPU timeline is recorded (default 1)\n";
 
+// Scenario fields the override flags set, so that an error about a field names the flag too.
+constexpr std::pair<const char*, const char*> kFlagFields[] = {
+    {"--steps", "steps"},
+    {"--seed", "seed"},
+    {"--mode", "mode"},
+    {"--ep", "parallel.ep"},
+    {"--dp", "parallel.dp"},
+    {"--tp", "parallel.tp"},
+    {"--tokens-per-gpu", "parallel.tokens_per_gpu"},
+    {"--micro-batches", "parallel.micro_batches"},
+    {"--algorithm", "algorithm"},
+    {"--network", "network"},
+    {"--routing", "routing.model"},
+    {"--zipf", "routing.zipf_exponent"},
+    {"--trace", "routing.trace_file"},
+    {"--capacity-factor", "routing.capacity_factor"},
+    {"--placement-policy", "placement.policy"},
+    {"--placement", "placement.file"},
+    {"--redundant-experts", "placement.redundant_experts"},
+    {"--rebalance-every", "placement.rebalance_every"},
+    {"--hardware", "hardware.name"},
+    {"--calibration", "calibration_file"},
+    {"--simulated-layers", "simulated_layers"},
+};
+
+// "<source>:<field>: ..." becomes "<source>:<field> (from --flag): ..." when a flag set it.
+Error name_flag(Error e, const FlagSet& f, const std::string& source) {
+  for (const auto& [flag, field] : kFlagFields) {
+    if (!f.has(flag)) continue;
+    const std::string prefix = source + ":" + field;
+    if (e.message.rfind(prefix, 0) == 0 && e.message.size() > prefix.size() &&
+        (e.message[prefix.size()] == ':' || e.message[prefix.size()] == '[')) {
+      const size_t colon = e.message.find(':', prefix.size());
+      e.message.insert(colon, std::string(" (from ") + flag + ")");
+      return e;
+    }
+  }
+  return e;
+}
+
 void print_tables() {
   std::printf("\nrouting models:\n");
   for (const auto& m : routing_models()) std::printf("  %-14s %s\n", m.name, m.description);
@@ -241,10 +281,10 @@ int run_simulate(const Args& args) {
   Progress progress("simulate", f.on("--quiet") || sc.steps() < 2);
   opt.progress = [&](int done, int total) { progress.update(done, total); };
   auto sim = StepSimulator::create(sc, source, opt);
-  if (!sim.ok()) return print_error(sim.error());
+  if (!sim.ok()) return print_error(name_flag(sim.error(), f, source));
   auto result = (*sim)->run();
   progress.finish();
-  if (!result.ok()) return print_error(result.error());
+  if (!result.ok()) return print_error(name_flag(result.error(), f, source));
   const std::string out = f.get_or("--out", "");
   if (!out.empty()) {
     if (auto st = write_simulation_outputs(out, *result); !st.ok()) return print_error(st.error());

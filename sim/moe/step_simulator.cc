@@ -223,6 +223,7 @@ Status StepSimulatorImpl::plan(const std::vector<std::vector<double>>& loads, co
                                               std::to_string(sc_.placement().redundant_experts()) +
                                               " redundant do not divide over " + std::to_string(ep_) + " GPUs");
   }
+  if (auto known = placement::find_policy(req.policy); !known.ok()) return field_error(src_, "placement.policy", known.message());
   auto p = placement::plan_placement(req);
   if (!p.ok()) return field_error(src_, "placement.policy", p.message());
   for (size_t i = 0; i < sim_layers_.size(); ++i) phy2log_.push_back(placement::layer_phy2log(*p, i));

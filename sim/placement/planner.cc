@@ -46,7 +46,7 @@ Result<const PolicyInfo*> find_policy(const std::string& name) {
     if (p.name == name) return &p;
     known += (known.empty() ? "" : ", ") + p.name;
   }
-  return make_error("", "--policy", "unknown placement policy '" + name + "' (known: " + known + ")");
+  return Error{"unknown placement policy '" + name + "' (known: " + known + ")"};
 }
 
 Status validate_request(const PlanRequest& r) {
@@ -160,7 +160,9 @@ LayerProblem layer_problem(const PlanRequest& r, size_t layer) {
 }
 
 Result<Placement> plan_placement(const PlanRequest& r) {
-  MOESIM_ASSIGN_OR_RETURN(const PolicyInfo* info, find_policy(r.policy));
+  const auto found = find_policy(r.policy);
+  if (!found.ok()) return make_error("", "--policy", found.message());
+  const PolicyInfo* info = *found;
   MOESIM_RETURN_IF_ERROR(validate_request(r));
   const auto policy = info->factory();
   Placement out;
