@@ -2,13 +2,13 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/flags.h"
 #include "sim/placement/planner.h"
 #include "traces/loads_matrix.h"
 #include "traces/proto_io.h"
@@ -46,79 +46,20 @@ constexpr const char* kUsage =
     "(the next replica to the expert with the largest load per replica).\n"
     "Lower bound: max(total / P, smallest achievable largest load per replica).\n";
 
-struct Flags {
-  std::map<std::string, std::string> values;
-  bool one_copy = false;
-  bool json = false;
-  bool help = false;
-};
-
-Result<Flags> parse_flags(const Args& args) {
-  static const char* kValued[] = {"--loads", "--replicas", "--gpus", "--nodes", "--groups", "--policy",
-                                  "--coactivation", "--out", "--expert-bytes", "--gpu-memory-bytes"};
-  Flags f;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i], value;
-    bool has_value = false;
-    if (const size_t eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-    if (name == "--help" || name == "-h") {
-      f.help = true;
-      continue;
-    }
-    if (name == "--one-copy-per-gpu" || name == "--json") {
-      if (has_value) return make_error("", name, "takes no value");
-      (name == "--json" ? f.json : f.one_copy) = true;
-      continue;
-    }
-    bool known = false;
-    for (const char* k : kValued) known = known || name == k;
-    if (!known) return make_error("", "", "plan: unknown flag '" + args[i] + "' (moesim plan --help lists them)");
-    if (!has_value) {
-      if (i + 1 >= args.size()) return make_error("", name, "needs a value");
-      value = args[++i];
-    }
-    f.values[name] = value;
-  }
-  return f;
+// A positive integer flag; `fallback` when absent, else the flag is required.
+Result<int> int_flag(const FlagSet& f, const std::string& name, std::optional<int> fallback) {
+  if (!f.has(name) && !fallback) return make_error("", name, "is required (moesim plan --help)");
+  auto v = f.integer(name, fallback.value_or(0), 1, 1LL << 30);
+  if (!v.ok()) return v.error();
+  return static_cast<int>(*v);
 }
 
-Result<int> int_flag(const Flags& f, const std::string& name, std::optional<int> fallback) {
-  auto it = f.values.find(name);
-  if (it == f.values.end()) {
-    if (fallback) return *fallback;
-    return make_error("", name, "is required (moesim plan --help)");
-  }
-  const std::string& s = it->second;
-  size_t used = 0;
-  long long v = 0;
-  try {
-    v = std::stoll(s, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used != s.size() || s.empty()) return make_error("", name, "'" + s + "' is not an integer");
-  if (v < 1 || v > (1LL << 30)) return make_error("", name, "must be a positive integer, got " + s);
-  return static_cast<int>(v);
-}
-
-Result<double> bytes_flag(const Flags& f, const std::string& name) {
-  auto it = f.values.find(name);
-  if (it == f.values.end()) return 0.0;
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(it->second, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used != it->second.size() || !std::isfinite(v) || v <= 0) {
-    return make_error("", name, "'" + it->second + "' is not a positive number of bytes");
-  }
-  return v;
+// A positive number of bytes; 0 when absent.
+Result<double> bytes_flag(const FlagSet& f, const std::string& name) {
+  auto v = f.number(name, 0.0, 0.0);
+  if (!v.ok()) return v.error();
+  if (f.has(name) && !(*v > 0)) return make_error("", name, "'" + *f.get(name) + "' is not a positive number of bytes");
+  return *v;
 }
 
 void print_help() {
@@ -132,15 +73,18 @@ void print_help() {
 }  // namespace
 
 int run_plan(const Args& args) {
-  auto flags = parse_flags(args);
-  if (!flags.ok()) return print_error(flags.error());
-  if (flags->help) {
+  FlagSet f("plan");
+  f.value("--loads").value("--replicas").value("--gpus").value("--nodes").value("--groups").value("--policy")
+      .value("--coactivation").value("--out").value("--expert-bytes").value("--gpu-memory-bytes")
+      .toggle("--one-copy-per-gpu").toggle("--json");
+  if (auto st = f.parse(args); !st.ok()) return print_error(st.error());
+  if (f.help()) {
     print_help();
     return 0;
   }
-  const Flags& f = *flags;
-  auto loads_it = f.values.find("--loads");
-  if (loads_it == f.values.end()) return print_error(make_error("", "--loads", "is required (moesim plan --help)"));
+  if (!f.positional().empty()) return print_error(Error{"plan: unexpected argument '" + f.positional()[0] + "'"});
+  const auto loads_path = f.get("--loads");
+  if (!loads_path) return print_error(make_error("", "--loads", "is required (moesim plan --help)"));
 
   placement::PlanRequest req;
   auto replicas = int_flag(f, "--replicas", std::nullopt);
@@ -162,27 +106,26 @@ int run_plan(const Args& args) {
   req.num_gpus = *gpus;
   req.num_nodes = *nodes;
   req.num_groups = *groups;
-  req.one_copy_per_gpu = f.one_copy;
+  req.one_copy_per_gpu = f.on("--one-copy-per-gpu");
   req.expert_bytes = *expert_bytes;
   req.gpu_memory_bytes = *gpu_memory;
-  if (auto it = f.values.find("--policy"); it != f.values.end()) req.policy = it->second;
+  if (auto v = f.get("--policy")) req.policy = *v;
   if (auto p = placement::find_policy(req.policy); !p.ok()) return print_error(make_error("", "--policy", p.message()));
-  std::string out_path;
-  if (auto it = f.values.find("--out"); it != f.values.end()) {
-    out_path = it->second;
+  const std::string out_path = f.get_or("--out", "");
+  if (!out_path.empty()) {
     if (auto fmt = proto_format_for_path(out_path); !fmt.ok()) return print_error(fmt.error());
   }
 
-  auto loads = read_loads_matrix(loads_it->second);
+  auto loads = read_loads_matrix(*loads_path);
   if (!loads.ok()) return print_error(loads.error());
   req.loads = std::move(*loads);
   CountMatrix coactivation;
-  if (auto it = f.values.find("--coactivation"); it != f.values.end()) {
-    auto c = read_count_matrix(it->second, "row", "column");
+  if (auto coact_path = f.get("--coactivation")) {
+    auto c = read_count_matrix(*coact_path, "row", "column");
     if (!c.ok()) return print_error(c.error());
     const size_t n = req.loads[0].size();
     if (c->size() != n || (*c)[0].size() != n) {
-      return print_error(make_error(it->second, "", "co-activation matrix is " + std::to_string(c->size()) + " x " +
+      return print_error(make_error(*coact_path, "", "co-activation matrix is " + std::to_string(c->size()) + " x " +
                                                         std::to_string((*c)[0].size()) + ", expected " + std::to_string(n) +
                                                         " x " + std::to_string(n) + " (experts x experts, as in --loads)"));
     }
@@ -217,7 +160,7 @@ int run_plan(const Args& args) {
     if (auto st = save_proto(out_path, *placed); !st.ok()) return print_error(st.error());
   }
 
-  if (f.json) {
+  if (f.on("--json")) {
     nlohmann::json j;
     j["policy"] = placed->policy();
     j["num_gpus"] = req.num_gpus;
