@@ -1,5 +1,7 @@
 // The output formats of `moesim simulate --out DIR` as a reader sees them (trace.json against the
 // Trace Event Format, steps.csv, summary.json), and NCCL topology XML files on the command line.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -47,7 +49,10 @@ simulated_layers: 2
 class SimulateOutputs : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string((std::filesystem::temp_directory_path() / "moesim_formats_e2e").string());
+    // ctest runs each test of the suite in its own process, two at a time: one folder per
+    // process, or one process's clean-up deletes the outputs another is reading.
+    dir_ = new std::string(
+        (std::filesystem::temp_directory_path() / ("moesim_formats_e2e." + std::to_string(::getpid()))).string());
     std::filesystem::remove_all(*dir_);
     std::filesystem::create_directories(*dir_);
     {
